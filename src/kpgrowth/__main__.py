@@ -1,0 +1,5 @@
+"""``python -m kpgrowth`` runs the CLI."""
+
+from kpgrowth.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Growth analytics: pure functions over Ibis tables returning Result objects."""

@@ -1,0 +1,1 @@
+"""Ingestion: read exports, map them onto the canonical tables, validate, quarantine, append."""

@@ -1,0 +1,1 @@
+"""Self-contained HTML reports (plotly.js inlined) rendered from Result objects."""
