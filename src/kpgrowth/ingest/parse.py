@@ -102,11 +102,15 @@ _DT = (
     r"\s*(?P<z>Z|z|UTC|GMT|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})?)?$"
 )
 _DT_RE = re.compile(_DT)
+_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$"
+_ISO_AWARE = (r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+              r"(?:Z|[+-]\d{2}:?\d{2})$")
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 _NUMERIC = r"^[+-]?(?:\d+\.?\d*|\.\d+)$"
 _INT = r"^[+-]?\d+$"
 _FLOAT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _CURRENCY = re.compile(r"^(?:[¥￥$€£]|RMB|CNY|USD|US\$|HK\$)\s*|\s*(?:元|RMB|CNY|USD)$", re.I)
+_SYMBOLS = r"^(?:[¥￥$]|RMB|CNY|USD)\s*"
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _SUFFIX = {"万": Decimal(10_000), "w": Decimal(10_000), "W": Decimal(10_000),
            "亿": Decimal(100_000_000), "k": Decimal(1_000), "K": Decimal(1_000),
@@ -234,6 +238,24 @@ def _valid(arr: pa.Array) -> np.ndarray:
     return pc.is_valid(arr).to_numpy(zero_copy_only=False)
 
 
+def _looks(arr: pa.Array, pattern: str, sample: int = 2048) -> bool:
+    """Whether a cast of ``arr`` is worth trying: no empty strings, and an even sample
+    of values matches ``pattern`` (a failing Arrow cast costs ~1 s per million values)."""
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return False
+    idx = np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64))
+    hits = pc.match_substring_regex(_take(arr, idx), pattern)
+    return bool(pc.all(pc.fill_null(hits, True)).as_py())
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    """``arr`` with empty strings as nulls (cheap; lets a clean column take the fast path)."""
+    if len(arr) and arr.null_count < len(arr) and pc.min(pc.utf8_length(arr)).as_py() == 0:
+        return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return arr
+
+
 def _take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
     return arr.take(pa.array(idx, pa.int64()))
 
@@ -279,7 +301,10 @@ def _parse_number(arr: pa.Array, dtype: str, fmt: str | None,
     target = pa.int64() if dtype == "int64" else pa.float64()
     errors: list[tuple[int, str]] = []
     exact: dict[int, Decimal] = {}  # rows read by the Python path (already /100 if percent)
-    fast = _try_cast(arr, target)  # fast path: the whole column casts as it is
+    fast = None  # fast path: the whole column casts as it is
+    arr = _blank_to_null(arr)
+    if _looks(arr, _INT if dtype == "int64" else _FLOAT):
+        fast = _try_cast(arr, target)
     if fast is not None:
         ok = _valid(fast)
         vals = fast.to_numpy(zero_copy_only=False)
@@ -294,6 +319,15 @@ def _parse_number(arr: pa.Array, dtype: str, fmt: str | None,
                 vals[plain] = sub.to_numpy(zero_copy_only=False)
                 ok[plain] = True
         rest = np.flatnonzero(_valid(clean) & ~ok)
+        if len(rest) and fmt != "plain":  # ¥1,234.50: symbols and separators, vectorized
+            sub = pc.replace_substring_regex(_take(clean, rest), _SYMBOLS, "")
+            hit = _mask(sub, _GROUPED.pattern) | _mask(sub, _INT if dtype == "int64" else _FLOAT)
+            if hit.any():
+                got = _try_cast(pc.replace_substring(sub.filter(pa.array(hit)), ",", ""), target)
+                if got is not None:
+                    vals[rest[hit]] = got.to_numpy(zero_copy_only=False)
+                    ok[rest[hit]] = True
+                    rest = rest[~hit]
         for i, text in zip(rest.tolist(), _take(clean, rest).to_pylist(), strict=True):
             number, reason = _number_py(text, lenient=fmt != "plain", percent=percent)
             if number is None:
@@ -414,6 +448,7 @@ def _parse_time(arr: pa.Array, dtype: str, fmt: str | None,
     n = len(arr)
     reason = REASONS[dtype]
     if fmt is None or fmt == "iso":
+        arr = _blank_to_null(arr)
         fast = _fast_iso(arr)
         if fast is not None:
             return _finish_time(fast, dtype, tz), []
@@ -426,8 +461,8 @@ def _parse_time(arr: pa.Array, dtype: str, fmt: str | None,
         _strptime_times(clean, valid, times, fmt)
     else:
         idx = np.flatnonzero(valid)
-        numeric = _mask(clean, _NUMERIC)
-        if len(idx) and numeric[idx].all():
+        if len(idx) and _looks(clean.filter(pc.is_valid(clean)), _NUMERIC) \
+                and _mask(clean, _NUMERIC)[idx].all():
             _auto_numeric_times(clean, valid, times)
         else:
             _vector_times(clean, valid, times)
@@ -440,8 +475,9 @@ def _parse_time(arr: pa.Array, dtype: str, fmt: str | None,
 
 def _fast_iso(arr: pa.Array) -> _Times | None:
     """All values ISO 8601 and all naive (or all with offsets): one Arrow cast."""
-    for target, aware in ((pa.timestamp("us"), False), (pa.timestamp("us", "UTC"), True)):
-        got = _try_cast(arr, target)
+    for target, aware, pattern in ((pa.timestamp("us"), False, _ISO_NAIVE),
+                                   (pa.timestamp("us", "UTC"), True, _ISO_AWARE)):
+        got = _try_cast(arr, target) if _looks(arr, pattern) else None
         if got is not None:
             t = _Times(len(arr))
             ok = _valid(got)
@@ -544,7 +580,20 @@ def _vector_times(clean: pa.Array, valid: np.ndarray, times: _Times) -> None:
     """Year-first layouts (any separator, 年月日, optional time and offset) with RE2."""
     idx = np.flatnonzero(valid)
     sub = _take(clean, idx)
-    _regex_times(clean, idx[_mask(sub, _DT)], times, pattern=_DT)
+    # zero-padded layouts become ISO with plain replaces, then one validating cast
+    for old_sep, new_sep in (("/", "-"), ("年", "-"), ("月", "-"), ("日", "")):
+        if pc.any(pc.match_substring(sub, old_sep)).as_py():
+            sub = pc.replace_substring(sub, old_sep, new_sep)
+    for target, aware, pattern in ((pa.timestamp("us"), False, _ISO_NAIVE),
+                                   (pa.timestamp("us", "UTC"), True, _ISO_AWARE)):
+        hit = np.flatnonzero(_mask(sub, pattern))
+        if len(hit):
+            got = _try_cast(_take(sub, hit), target)
+            if got is not None:
+                times.put(idx[hit], got.cast(pa.int64()).to_numpy(zero_copy_only=False), aware)
+    idx = idx[~times.ok[idx]]
+    if len(idx):
+        _regex_times(clean, idx[_mask(_take(clean, idx), _DT)], times, pattern=_DT)
     left = idx[~times.ok[idx]]
     if len(left):
         _regex_times(clean, left[_mask(_take(clean, left), _COMPACT)], times)
