@@ -78,3 +78,18 @@ def test_duckdb_and_spark_agree(tmp_path):
     with spark.batch() as batch:
         assert batch.append_new("orders", data["orders"]) == (0, data["orders"].num_rows)
     duck.close()
+
+
+def test_spark_workspace_persists_across_sessions(tmp_path):
+    from kpgrowth.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "w", backend="pyspark://local[2]")
+    assert ws.store.url == "pyspark://local[2]"
+    data = _data(50)
+    ws.store.append("orders", data["orders"])
+    ws.close()
+    # a new store object re-registers the Parquet folders it finds
+    again = Workspace.open(tmp_path / "w")
+    assert again.store.count("orders") == 50
+    assert again.store.count("_migrations") >= 1
+    assert (tmp_path / "w" / "spark-warehouse" / "orders").is_dir()

@@ -114,7 +114,7 @@ _SYMBOLS = r"^(?:[¥￥$]|RMB|CNY|USD)\s*"
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _SUFFIX = {"万": Decimal(10_000), "w": Decimal(10_000), "W": Decimal(10_000),
            "亿": Decimal(100_000_000), "k": Decimal(1_000), "K": Decimal(1_000),
-           "千": Decimal(1_000)}
+           "千": Decimal(1_000), "秒": Decimal(1), "s": Decimal(1)}
 _MONTH_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p",
                   "%b %d, %Y %H:%M", "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M",
                   "%a, %d %b %Y %H:%M:%S %z", "%a %b %d %H:%M:%S %Y")

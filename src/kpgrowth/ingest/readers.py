@@ -15,7 +15,7 @@ Examples
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "e.jsonl"
 >>> _ = p.write_text('{"event_id": "e1", "value": 1.5}\\n\\n{"event_id": "e2", "x": [1]}\\n')
 >>> src = open_source(p)
->>> src.format, src.columns
+>>> src.scan.format, src.columns
 ('jsonl', ['event_id', 'value', 'x'])
 >>> chunk = next(src.chunks())
 >>> chunk.table.to_pylist(), chunk.lines.tolist()

@@ -37,6 +37,12 @@ def _as_arrow_source(name: str, data: ArrowData) -> Any:
     return conform(table, data)
 
 
+def _fast_path(data: ArrowData) -> bool:
+    import pyarrow as pa
+
+    return isinstance(data, pa.Table)
+
+
 class DuckDBBatch(Batch):
     """Appends inside one open DuckDB transaction."""
 
@@ -65,6 +71,17 @@ class DuckDBBatch(Batch):
         match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM c.{k}" for k in keys)
         view = self._register(name, data)
         try:
+            if _fast_path(data):  # an Arrow table without repeated keys: no copy, no window
+                total = int(data.num_rows)
+                distinct = int(self.raw.execute(
+                    f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(keys)} FROM {view})"
+                ).fetchone()[0])
+                if distinct == total:
+                    res = self.raw.execute(
+                        f"INSERT INTO {_q(name)} ({cols}) SELECT {cols} FROM {view} c"
+                        f" WHERE NOT EXISTS (SELECT 1 FROM {_q(name)} t WHERE {match})")
+                    landed = int(res.fetchone()[0])
+                    return landed, total - landed
             self.raw.execute(
                 f"CREATE OR REPLACE TEMP TABLE _kp_chunk AS "
                 f"SELECT *, row_number() OVER () AS _kp_ord FROM {view}")

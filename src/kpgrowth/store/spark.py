@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kpgrowth._deps import require
+from kpgrowth.errors import KpgrowthError
 from kpgrowth.store.base import ArrowData, Batch, Store, conform, table_def
 from kpgrowth.schema import Table
 
@@ -92,6 +93,9 @@ class SparkBatch(Batch):
 class SparkStore(Store):
     """A store on a Spark session, tables as Parquet folders under ``root``.
 
+    A Spark session serves one workspace at a time: opening a store rebinds the
+    session's tables to this store's folders.
+
     Parameters
     ----------
     master : str
@@ -110,10 +114,28 @@ class SparkStore(Store):
         self.spark = spark_session(master, str(self.root / "_warehouse"))
         self.spark.sparkContext.setLogLevel("ERROR")
         self.con = ibis.pyspark.connect(self.spark)
+        # one workspace per Spark session at a time: unbind tables of a previous store
+        # (they are external Parquet tables, so dropping them keeps their files)
+        for t in self.spark.catalog.listTables():
+            if not t.isTemporary:
+                self.spark.sql(f"DROP TABLE IF EXISTS `{t.name}`")
         for folder in sorted(self.root.iterdir()):
             if folder.is_dir() and not folder.name.startswith("_warehouse"):
-                self.spark.sql(f"CREATE TABLE IF NOT EXISTS `{folder.name}` "
-                               f"USING parquet LOCATION '{folder.as_posix()}'")
+                self._bind(folder.name)
+
+    def _bind(self, name: str) -> None:
+        """Register the Parquet folder ``root/name`` as table ``name``."""
+        location = (self.root / name).as_posix()
+        try:
+            table = table_def(name)
+        except KpgrowthError:  # an undeclared table: let Spark read the Parquet schema
+            if any((self.root / name).glob("*.parquet")):
+                self.spark.sql(f"CREATE TABLE IF NOT EXISTS `{name}` "
+                               f"USING parquet LOCATION '{location}'")
+            return
+        cols = ", ".join(f"`{c.name}` {_SPARK_TYPES[c.dtype]}" for c in table.columns)
+        self.spark.sql(f"CREATE TABLE IF NOT EXISTS `{name}` ({cols}) "
+                       f"USING parquet LOCATION '{location}'")
 
     def tables(self) -> list[str]:
         return sorted(t.name for t in self.spark.catalog.listTables())
@@ -122,13 +144,10 @@ class SparkStore(Store):
         return self.spark.catalog.tableExists(name)
 
     def _create(self, table: Table, *, overwrite: bool) -> None:
-        location = (self.root / table.name).as_posix()
         if overwrite:
             self.drop(table.name)
         (self.root / table.name).mkdir(parents=True, exist_ok=True)
-        cols = ", ".join(f"`{c.name}` {_SPARK_TYPES[c.dtype]}" for c in table.columns)
-        self.spark.sql(f"CREATE TABLE IF NOT EXISTS `{table.name}` ({cols}) "
-                       f"USING parquet LOCATION '{location}'")
+        self._bind(table.name)
 
     def drop(self, name: str) -> None:
         """Drop table ``name`` and delete its files."""
