@@ -73,9 +73,8 @@ class Overview(Result):
 
     def products_figure(self) -> Any:
         """Horizontal bar chart of the top products by revenue."""
-        import plotly.express as px
-
         import pandas as pd
+        import plotly.express as px
 
         df = pd.DataFrame(self.top_products, columns=["title", "revenue"])
         fig = px.bar(df.iloc[::-1], x="revenue", y="title", orientation="h")
@@ -90,7 +89,7 @@ def _utc_bounds(start: str | None, end: str | None, tz: str) -> tuple[Any, Any]:
         if not day:
             return None
         d = dt.date.fromisoformat(day) + dt.timedelta(days=plus)
-        return dt.datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(dt.timezone.utc)
+        return dt.datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(dt.UTC)
 
     return edge(start, 0), edge(end, 1)
 

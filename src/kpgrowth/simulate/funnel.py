@@ -79,8 +79,8 @@ def run_sessions(w: World, day: int, s: dict[str, np.ndarray], *, forced: bool =
         alive &= forced | (rng.random(n) < probs[step])
         reach[alive] = k
     props = np.array([sink.prop(json.dumps({"channel": c})) for c in P.CHANNELS])[ch]
-    variant = s.get("variant")
-    if variant is not None:
+    variant = s["variant"]
+    if (variant >= 0).any():
         vp = np.array([sink.prop(json.dumps({"channel": "paid", "variant": v})) for v in ("A", "B")])
         props = np.where(variant >= 0, vp[np.maximum(variant, 0)], props)
     t = ts.copy()
@@ -99,7 +99,7 @@ def run_sessions(w: World, day: int, s: dict[str, np.ndarray], *, forced: bool =
         sid0 = sum(len(x["user"]) for x in w.get("funnel"))
         w.put("funnel", {"user": u, "product": p, "channel": ch, "platform": plat, "ts": ts,
                          "campaign": s["campaign"], "referrer": s["referrer"], "coupon": s["coupon"],
-                         "p_landing": probs["landing"], "p_trailer": probs["trailer_view"],
+                         "variant": variant, "day": np.full(n, day), "p_landing": probs["landing"], "p_trailer": probs["trailer_view"],
                          "p_cart": probs["add_to_cart"], "p_purchase": probs["purchase"],
                          "reach": reach, "sid0": np.full(n, sid0)})
     b = np.nonzero(reach == 4)[0]

@@ -25,7 +25,7 @@ CHANNEL_CODE = {c: i for i, c in enumerate(P.CHANNELS)}
 NEVER = np.iinfo(np.int64).max
 _SESSION_COLS = {"user": np.int64, "product": np.int64, "channel": np.int64, "platform": np.int64,
                  "ts": np.int64, "post": np.int64, "campaign": np.int64, "referrer": np.int64,
-                 "coupon": bool}
+                 "coupon": bool, "variant": np.int64}
 
 
 @dataclass
@@ -40,7 +40,8 @@ class Sessions:
         return cls()
 
     def add(self, *, user: Any, product: Any, channel: str | np.ndarray, platform: Any, ts: Any,
-            post: Any = -1, campaign: Any = -1, referrer: Any = -1, coupon: Any = False) -> None:
+            post: Any = -1, campaign: Any = -1, referrer: Any = -1, coupon: Any = False,
+            variant: Any = -1) -> None:
         """Add sessions; scalars broadcast to the length of ``user``."""
         user = np.asarray(user, dtype=np.int64)
         n = len(user)
@@ -48,7 +49,7 @@ class Sessions:
             return
         ch = CHANNEL_CODE[channel] if isinstance(channel, str) else channel
         vals = dict(user=user, product=product, channel=ch, platform=platform, ts=ts, post=post,
-                    campaign=campaign, referrer=referrer, coupon=coupon)
+                    campaign=campaign, referrer=referrer, coupon=coupon, variant=variant)
         self.parts.append({k: np.broadcast_to(np.asarray(v, dtype=_SESSION_COLS[k]), (n,)).copy()
                            for k, v in vals.items()})
 
@@ -102,4 +103,4 @@ class World:
 
     def topic_match_topic(self, users: np.ndarray, topics: np.ndarray) -> np.ndarray:
         """The same match for a pure topic (posts without a product)."""
-        return np.clip(np.log(P.K * self.pop.theta[users, topics] * 0.8 + 0.2 / 1), -3.0, 2.0)
+        return np.clip(np.log(P.K * (0.8 * self.pop.theta[users, topics] + 0.2 / P.K)), -3.0, 2.0)

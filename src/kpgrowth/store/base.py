@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kpgrowth.errors import SchemaError, StoreError
@@ -211,4 +211,4 @@ class Store:
 
 def utcnow() -> datetime:
     """The current time in UTC (one place, so tests can rely on it)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

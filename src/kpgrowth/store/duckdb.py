@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kpgrowth.errors import StoreError
 from kpgrowth.store.base import ArrowData, Batch, Store, conform, storage_schema, table_def

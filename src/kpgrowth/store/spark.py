@@ -18,8 +18,8 @@ from typing import Any
 
 from kpgrowth._deps import require
 from kpgrowth.errors import KpgrowthError
-from kpgrowth.store.base import ArrowData, Batch, Store, conform, table_def
 from kpgrowth.schema import Table
+from kpgrowth.store.base import ArrowData, Batch, Store, conform, table_def
 
 _SPARK_TYPES = {"string": "STRING", "int64": "BIGINT", "float64": "DOUBLE",
                 "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
