@@ -10,12 +10,12 @@ import pytest
 
 from kpgrowth.identity import link_hash, user_key
 from kpgrowth.ingest.mapping import detect_mapping, list_builtin_mappings, load_mapping
-from kpgrowth.store.base import conform
 from kpgrowth.schema import TABLES
+from kpgrowth.store.base import conform
 
 from .conftest import KEY, read_csv, read_xlsx
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def apply(name, raw, settings):
@@ -111,8 +111,8 @@ def test_xiaoe_orders(settings):
                                            Decimal("19.90"), Decimal("1999.00"), None]
     assert [r["status"] for r in rows] == ["paid", "refunded", "paid", "cancelled", None]
     assert rows[0]["ts"] == dt.datetime(2024, 3, 4, 16, 0, tzinfo=UTC)  # 2024年3月5日, Shanghai
-    assert rows[2]["ts"] == dt.datetime(2024, 3, 6, 0, 1, tzinfo=UTC)
-    assert rows[3]["ts"] is None  # never paid: no 支付时间
+    assert rows[2]["ts"] == dt.datetime(2024, 3, 6, 0, 0, tzinfo=UTC)
+    assert rows[3]["ts"] == dt.datetime(2024, 3, 6, 13, 15, tzinfo=UTC)  # order time, unpaid
     assert {r["currency"] for r in rows} == {"CNY"} and {r["platform"] for r in rows} == {"xiaoe"}
     assert rows[0]["channel"] == "公众号菜单"
     errors = [(e.row, e.column, e.value, e.reason.split(" (")[0]) for e in chunk.errors]

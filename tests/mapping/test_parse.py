@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kpgrowth.errors import InputError
 from kpgrowth.ingest.parse import parse_column
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SH = dt.timezone(dt.timedelta(hours=8))
 
 

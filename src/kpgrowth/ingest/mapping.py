@@ -46,7 +46,7 @@ import difflib
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,8 +62,15 @@ from kpgrowth.schema import DTYPES, PLATFORMS, TABLES, Table
 if TYPE_CHECKING:  # pragma: no cover
     from kpgrowth.config import Settings
 
-__all__ = ["Mapping", "MappedChunk", "RowError", "load_mapping", "list_builtin_mappings",
-           "detect_mapping", "normalize_header"]
+__all__ = [
+    "MappedChunk",
+    "Mapping",
+    "RowError",
+    "detect_mapping",
+    "list_builtin_mappings",
+    "load_mapping",
+    "normalize_header",
+]
 
 PARSE_KEYS = ("dtype", "format", "timezone", "scale", "percent", "abbreviations")
 RULE_KEYS = ("from", "const", "setting", "derive", "of", "sep", "prefix", "length",
@@ -308,7 +315,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     return _load_builtin(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_builtin(name: str) -> Mapping:
     names = list_builtin_mappings()
     if name not in names:

@@ -14,7 +14,8 @@ What it accepts, beyond plain numbers and ISO 8601:
 - thousands separators ``1,234``; currency symbols and codes ``¥12.50``,
   ``￥``, ``$``, ``CNY``, ``12元``; count abbreviations ``1.2万`` (12,000),
   ``3.4w``/``3.4W`` (34,000), ``2亿``, ``1.5k``/``1.5千``; a trailing ``+``
-  as in WeChat's ``10万+`` (read as its lower bound, 100,000); percentages
+  as in WeChat's ``10万+`` (read as its lower bound, 100,000); a seconds unit
+  (``8.5秒``, ``8.5s``); percentages
   ``12.5%`` (0.125);
 - timestamps ``2024-03-05T10:00:00+08:00``, ``…Z``, ``2024-03-05 10:00``,
   ``2024/03/05 10:00``, ``2024-3-5``, ``2024年3月5日``, ``2024年03月05日 14:30``,
@@ -58,7 +59,7 @@ import pyarrow.compute as pc
 from kpgrowth.errors import InputError
 from kpgrowth.schema import DTYPES
 
-__all__ = ["parse_column", "NULL_TOKENS", "NUMBER_FORMATS", "TIME_FORMATS", "REASONS"]
+__all__ = ["NULL_TOKENS", "NUMBER_FORMATS", "REASONS", "TIME_FORMATS", "parse_column"]
 
 NULL_TOKENS: tuple[str, ...] = (
     "", "-", "--", "---", "—", "——", "/", "null", "NULL", "Null", "None", "none",
@@ -109,7 +110,7 @@ _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 _NUMERIC = r"^[+-]?(?:\d+\.?\d*|\.\d+)$"
 _INT = r"^[+-]?\d+$"
 _FLOAT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-_CURRENCY = re.compile(r"^(?:[¥￥$€£]|RMB|CNY|USD|US\$|HK\$)\s*|\s*(?:元|RMB|CNY|USD)$", re.I)
+_CURRENCY = re.compile(r"^(?:[¥￥$€£]|RMB|CNY|USD|US\$|HK\$)\s*|\s*(?:元|RMB|CNY|USD)$", re.IGNORECASE)
 _SYMBOLS = r"^(?:[¥￥$]|RMB|CNY|USD)\s*"
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _SUFFIX = {"万": Decimal(10_000), "w": Decimal(10_000), "W": Decimal(10_000),
@@ -696,7 +697,7 @@ def _time_py(text: str) -> tuple[int, bool] | None:
 def _to_us(d: dt.datetime) -> int:
     """Microseconds since the epoch: UTC for aware datetimes, wall time for naive ones."""
     if d.tzinfo is not None:
-        d = d.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        d = d.astimezone(dt.UTC).replace(tzinfo=None)
     delta = d - dt.datetime(1970, 1, 1)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
