@@ -113,7 +113,7 @@ def sniff_delimiter(sample: str, prefer: str = ",") -> str:
         rest = recs[1:-1] if len(recs) > 2 else recs[1:]
         consistency = sum(len(r) == k for r in rest) / len(rest) if rest else 1.0
         ok = k > 1 and consistency >= 0.8
-        score = (ok, k if ok else 0, consistency, -rank)
+        score = (ok, k, consistency, -rank)
         if score > best_score:
             best, best_score = d, score
     return best
@@ -183,12 +183,14 @@ class CsvSource:
         copts = pcsv.ConvertOptions(column_types={n: pa.string() for n in self.raw_names},
                                     strings_can_be_null=True, null_values=[""],
                                     quoted_strings_can_be_null=True)
-        with pa.OSFile(str(self.scan.path)) as fh:
+        with self.scan.path.open("rb") as raw:
+            fh = _Throttled(raw, 2 * self.block_size)
             try:
-                reader = pcsv.open_csv(fh, read_options=ropts, parse_options=popts,
-                                       convert_options=copts)
+                reader = pcsv.open_csv(pa.PythonFile(fh, mode="r"), read_options=ropts,
+                                       parse_options=popts, convert_options=copts)
                 for batch in reader:
-                    self.position = fh.tell()
+                    self.position = fh.position
+                    fh.release()
                     if batch.num_rows:
                         yield self._chunk(batch)
             except pa.ArrowInvalid as exc:
@@ -274,6 +276,46 @@ class CsvSource:
             out.rejected.append(Rejected(line, self.delimiter.join(rec), row,
                                          "wrong number of fields"))
         return out
+
+
+class _Throttled(io.RawIOBase):
+    """A file whose reads wait while they are more than ``window`` bytes ahead of the consumer.
+
+    Arrow's streaming CSV reader reads up to 32 blocks ahead in a background
+    thread; with a slower consumer (validation, inserts) it would buffer the
+    whole file. The reader's thread waits here instead (at most ``patience``
+    seconds per read, so a slow consumer can never deadlock it).
+    """
+
+    def __init__(self, raw: io.BufferedReader, window: int, patience: float = 2.0) -> None:
+        import threading
+
+        super().__init__()
+        self._raw, self._window, self._patience = raw, window, patience
+        self._cond = threading.Condition()
+        self.position = 0
+        self._limit = window
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        with self._cond:
+            self._cond.wait_for(lambda: self.position < self._limit, timeout=self._patience)
+        data = self._raw.read(n)
+        self.position += len(data)
+        return data
+
+    def readinto(self, b: bytearray) -> int:  # pragma: no cover - Arrow calls read()
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def release(self) -> None:
+        """The consumer took a batch: allow reading ``window`` bytes past the current position."""
+        with self._cond:
+            self._limit = self.position + self._window
+            self._cond.notify_all()
 
 
 def _unclosed(text: str, delimiter: str) -> bool:

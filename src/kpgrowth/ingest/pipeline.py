@@ -301,10 +301,8 @@ def _load_mapping(mapping: str | Path | None, tdef: Table) -> tuple[Any, str]:
     """The mapping object and its identity for the batch id (content hash when a file)."""
     if mapping is None:
         return None, ""
-    try:
-        from kpgrowth.ingest.mapping import load_mapping
-    except ImportError:  # pragma: no cover - until the mapping module lands
-        from kpgrowth.ingest._mapping_standin import load_mapping
+    from kpgrowth.ingest.mapping import load_mapping
+
     m = load_mapping(mapping)
     if m.table != tdef.name:
         raise InputError(f"mapping {str(mapping)!r} is for table {m.table!r}, not {tdef.name!r}",
@@ -351,8 +349,13 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TimeRemainingColumn,
-                                       TransferSpeedColumn)
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
 
             self._bar = Progress("[progress.description]{task.description}", BarColumn(),
                                  DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),

@@ -177,7 +177,7 @@ class ParquetSource:
         self.position = 0
         try:
             self._file = pq.ParquetFile(sc.path)
-        except Exception as exc:  # ArrowInvalid, OSError: damaged footer
+        except Exception as exc:  # ArrowInvalid, OSError: damaged footer  # noqa: BLE001
             raise FileFormatError(f"cannot read the Parquet file: {exc}", file=sc.name,
                                   hint="the file is damaged or truncated; export it again") from None
         self.total = self._file.metadata.num_rows
@@ -212,7 +212,7 @@ class XlsxSource:
         self.position = 0
         try:
             self._book = openpyxl.load_workbook(sc.path, read_only=True, data_only=True)
-        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException
+        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException  # noqa: BLE001
             raise FileFormatError(f"cannot open the Excel workbook: {exc}", file=sc.name,
                                   hint="save it again as .xlsx, or export CSV") from None
         self._sheet = self._book.worksheets[0]

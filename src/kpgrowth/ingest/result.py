@@ -97,9 +97,10 @@ class IngestResult:
                             columns=[f for f in FileResult.__dataclass_fields__])
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: table, files, totals, top_reasons."""
-        return {"table": self.table, "files": [asdict(f) for f in self.files],
-                "totals": self.totals, "top_reasons": [asdict(r) for r in self.top_reasons]}
+        """JSON-ready dict: table, files, totals (also flattened to the top level), top_reasons."""
+        totals = self.totals
+        return {"table": self.table, "files": [asdict(f) for f in self.files], **totals,
+                "totals": totals, "top_reasons": [asdict(r) for r in self.top_reasons]}
 
     def figure(self) -> Any:
         """A Plotly bar chart of landed / duplicate / quarantined rows per file."""

@@ -165,6 +165,10 @@ def _rules(col: Column, arr: pa.Array) -> list[tuple[str, np.ndarray]]:
 def _convert(raw: pa.Array, col: Column, tz: str) -> tuple[pa.Array, list[tuple[int, str]]]:
     """Typed values and parse errors; typed inputs (Parquet) are cast when they can be."""
     if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
+        if col.dtype in ("int64", "float64"):  # plain numbers: one exact cast
+            got = _plain_number(raw, pa.int64() if col.dtype == "int64" else pa.float64())
+            if got is not None:
+                return got, []
         return parse_column(raw.cast(pa.string()), col.dtype, tz=tz)
     t = raw.type
     if col.dtype == "timestamp" and pa.types.is_timestamp(t):
@@ -182,6 +186,17 @@ def _convert(raw: pa.Array, col: Column, tz: str) -> tuple[pa.Array, list[tuple[
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     return parse_column(raw.cast(pa.string()), col.dtype, tz=tz)
+
+
+def _plain_number(raw: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """``raw`` cast to ``target`` when every value is a plain finite number, else None."""
+    try:
+        got = raw.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pa.types.is_floating(target) and pc.all(pc.is_finite(got)).as_py() is False:
+        return None  # nan / inf: let parse_column decide
+    return got
 
 
 def _one(col: pa.ChunkedArray | pa.Array) -> pa.Array:

@@ -123,6 +123,7 @@ class DuckDBStore(Store):
                              hint="is another kpgrowth process writing to it?") from None
         self.raw = self.con.con
         self._depth = 0
+        self.raw.execute("SET enable_progress_bar = false")  # never draw on the caller's terminal
         if memory_limit:
             self.raw.execute(f"SET memory_limit = '{memory_limit}'")
 
