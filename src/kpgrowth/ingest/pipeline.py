@@ -48,6 +48,7 @@ import pyarrow as pa
 
 from kpgrowth.errors import InputError, SchemaError
 from kpgrowth.ingest.csvread import BLOCK_BYTES, BlockTooSmall, Finish, RawChunk
+from kpgrowth.ingest.identities import resolve_known
 from kpgrowth.ingest.readers import CHUNK_ROWS, Source, open_source, rows_to_table
 from kpgrowth.ingest.result import FileResult, IngestResult, Reason
 from kpgrowth.ingest.scan import Scan
@@ -187,12 +188,16 @@ def _batch(ws: Workspace, tdef: Table, src: Source, batch_id: str, mapper: Any,
     settings, tz, cur = ws.settings, ws.settings.timezone, ws.settings.currency
     with ws.store.batch() as b:
         for chunk in src.chunks():
-            raw, data, pre, ids = chunk.table, chunk.table, [], None
+            raw, data, pre, ids, sources = chunk.table, chunk.table, [], None, None
             if mapper is not None:
                 mapped = mapper.apply(raw, key=ws.pseudonym_key, settings=settings)
                 data, ids = mapped.table, mapped.identities
                 pre = [(e.row, e.column, e.value, e.reason) for e in mapped.errors]
-            checked = validate(data, tdef, tz=tz, currency=cur, errors=pre)
+                sources = mapped.sources
+                if ids is not None and ids.num_rows:
+                    data, ids = resolve_known(ws.store, data, ids,
+                                              [i.column for i in mapper.identities])
+            checked = validate(data, tdef, tz=tz, currency=cur, errors=pre, sources=sources)
             if checked.good.num_rows:
                 landed, dups = b.append_new(tdef.name, _small_batches(checked.good))
                 res.landed += landed

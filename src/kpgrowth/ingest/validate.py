@@ -90,7 +90,7 @@ class Checked:
 
 
 def validate(chunk: pa.Table, table: Table, *, tz: str, currency: str,
-             errors: Sequence[Problem] = ()) -> Checked:
+             errors: Sequence[Problem] = (), sources: dict[str, str] | None = None) -> Checked:
     """Convert and check ``chunk`` (canonical column names); see the module docstring.
 
     Parameters
@@ -105,6 +105,10 @@ def validate(chunk: pa.Table, table: Table, *, tz: str, currency: str,
         Default for a missing or empty required ``currency``.
     errors : sequence of Problem
         Problems found before (e.g. by a mapping); their rows are bad too.
+    sources : dict, optional
+        Canonical column -> the source header it came from; a problem already
+        reported on the source header is not reported again on the canonical column
+        (a bad ``实付金额`` is not also a "missing required value" of ``amount``).
     """
     n = chunk.num_rows
     problems: list[Problem] = list(errors)
@@ -132,7 +136,7 @@ def validate(chunk: pa.Table, table: Table, *, tz: str, currency: str,
             raw = _one(chunk.column(name))
             values = _take_values(raw, idx)
             problems.extend(zip(idx.tolist(), [name] * len(idx), values, [reason] * len(idx)))
-    problems = _first_per_cell(problems)
+    problems = _first_per_cell(problems, {v: k for k, v in (sources or {}).items()})
     bad = np.unique(np.fromiter((p[0] for p in problems), dtype=np.int64, count=len(problems)))
     out = pa.table(typed) if typed else pa.table({"_": pa.nulls(n)})
     if len(bad):
@@ -224,11 +228,12 @@ def _take_values(raw: pa.Array, idx: np.ndarray) -> list[str | None]:
     return [_short(v) for v in raw.take(pa.array(idx, pa.int64())).to_pylist()]
 
 
-def _first_per_cell(problems: list[Problem]) -> list[Problem]:
+def _first_per_cell(problems: list[Problem], canonical: dict[str, str]) -> list[Problem]:
     seen: set[tuple[int, str]] = set()
     out = []
     for p in problems:
-        if (p[0], p[1]) not in seen:
-            seen.add((p[0], p[1]))
+        cell = (p[0], canonical.get(p[1], p[1]))
+        if cell not in seen:
+            seen.add(cell)
             out.append(p)
     return sorted(out, key=lambda p: p[0])
