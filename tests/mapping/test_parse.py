@@ -273,3 +273,9 @@ def test_never_crashes_and_errors_point_at_non_empty_values(texts, dtype):
         assert texts[row] is not None and texts[row].strip() != ""
         assert arr[row].as_py() is None
         assert reason
+
+
+def test_large_int64_with_nulls_keeps_every_digit():
+    arr, errors = parse_column(pa.array(["9007199254740993", None, "", "-9007199254740993"]), "int64")
+    assert arr.to_pylist() == [9007199254740993, None, None, -9007199254740993]
+    assert errors == []

@@ -309,8 +309,8 @@ def _parse_number(arr: pa.Array, dtype: str, fmt: str | None,
         fast = _try_cast(arr, target)
     if fast is not None:
         ok = _valid(fast)
-        vals = fast.to_numpy(zero_copy_only=False)
-        vals = np.where(ok, vals, 0).astype(target.to_pandas_dtype())
+        # fill nulls before leaving Arrow: an int64 array with nulls becomes float64 in numpy
+        vals = pc.fill_null(fast, 0).to_numpy(zero_copy_only=False)
     else:
         clean = _clean(arr)
         vals, ok = _fill(n, target.to_pandas_dtype())
