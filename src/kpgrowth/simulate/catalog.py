@@ -101,7 +101,7 @@ def make_catalog(rng: np.random.Generator, clock: object) -> Catalog:
             price[i] = max(9.9, np.floor(0.7 * price[comp].sum()) - 0.1)
             quality[i] = quality[comp].mean()
     lessons = np.array([P.LESSONS[k] for k in kinds], dtype=np.int64)
-    start = getattr(clock, "start_us")
+    start = clock.start_us
     created = start - rng.integers(10, 400, n) * DAY
     ids = [f"p{i + 1:04d}" for i in range(n)]
     title, title_en, desc = [], [], []
@@ -110,8 +110,8 @@ def make_catalog(rng: np.random.Generator, clock: object) -> Catalog:
         j = int(rng.integers(0, len(t.words_zh)))
         j2 = (j + 1 + int(rng.integers(0, len(t.words_zh) - 1))) % len(t.words_zh)
         zh_t, en_t = _TITLES[kinds[i]][int(rng.integers(0, len(_TITLES[kinds[i]])))]
-        fmt = dict(w=t.words_zh[j], W=t.words_en[j].title() if t.words_en[j].islower() else t.words_en[j],
-                   zh=t.zh, EN=t.en, k=int(rng.integers(2, 9)))
+        fmt = {"w": t.words_zh[j], "W": t.words_en[j].title() if t.words_en[j].islower() else t.words_en[j],
+                   "zh": t.zh, "EN": t.en, "k": int(rng.integers(2, 9))}
         title.append(zh_t.format(**fmt))
         title_en.append(en_t.format(**fmt))
         aud = _AUD[int(rng.integers(0, len(_AUD)))]
@@ -126,7 +126,7 @@ def make_catalog(rng: np.random.Generator, clock: object) -> Catalog:
 
 def products_table(cat: Catalog) -> pa.Table:
     """The canonical ``products`` rows."""
-    tags = [",".join((P.TOPICS[t].zh, P.TOPICS[t].key, k)) for t, k in zip(cat.topic, cat.kinds)]
+    tags = [f"{P.TOPICS[t].zh},{P.TOPICS[t].key},{k}" for t, k in zip(cat.topic, cat.kinds)]
     return pa.table({
         "product_id": cat.ids_arr, "kind": pa.array(cat.kinds), "title": pa.array(cat.title),
         "title_en": pa.array(cat.title_en), "description": pa.array(cat.description),

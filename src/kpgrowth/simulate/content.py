@@ -25,14 +25,14 @@ import pandas as pd
 import pyarrow as pa
 
 from kpgrowth.simulate import params as P
-from kpgrowth.simulate.sink import DAY, US, take, ts_array
+from kpgrowth.simulate.sink import US, take, ts_array
 from kpgrowth.simulate.social import EDGE_CLASSES, edge_p
 from kpgrowth.simulate.timing import CURVES, curve_times, post_times
 from kpgrowth.simulate.world import World
 
 _PLAT = {p: i for i, p in enumerate(P.SIM_PLATFORMS)}
 SELLER_PLATFORM_P = np.array([0.24, 0.10, 0.24, 0.18, 0.08, 0.08, 0.04, 0.04])
-FEED_RATE = 0.6
+FEED_RATE = 1.0
 """Feed impressions per active person per day (spread over the day's posts)."""
 _DURATION = {"short_video": (15, 90), "video": (300, 1200), "live": (1800, 5400), "article": (60, 300),
              "note": (20, 90), "image": (5, 30), "text": (10, 60), "audio": (300, 900), "other": (10, 60)}
@@ -50,7 +50,7 @@ _HANDLE_B = ("鹿", "鱼", "白", "林", "周", "K", "Momo", "Leo", "七七", "�
 
 def posts_per_day(n_users: int) -> int:
     """Mean number of posts per day for a business with ``n_users`` people."""
-    return int(round(8 + 4 * np.sqrt(n_users / 20_000)))
+    return round(8 + 4 * np.sqrt(n_users / 20_000))
 
 
 def watch_fraction(rng: np.random.Generator, quality: np.ndarray) -> np.ndarray:
@@ -117,7 +117,7 @@ def make_posts(rng: np.random.Generator, w: World) -> Posts:
         t = P.TOPICS[topic[i]]
         j = int(rng.integers(0, len(t.words_zh)))
         en = P.SIM_PLATFORMS[platform[i]] in ("tiktok", "instagram")
-        f = dict(w=t.words_zh[j], W=t.words_en[j], zh=t.zh, EN=t.en, d=int(rng.integers(1, 31)))
+        f = {"w": t.words_zh[j], "W": t.words_en[j], "zh": t.zh, "EN": t.en, "d": int(rng.integers(1, 31))}
         bank_t, bank_x = (_TITLE_EN, _TEXT_EN) if en else (_TITLE_ZH, _TEXT_ZH)
         title.append(bank_t[int(rng.integers(0, len(bank_t)))].format(**f))
         text.append(bank_x[int(rng.integers(0, len(bank_x)))].format(**f))
@@ -183,7 +183,11 @@ def _logit(step: str, z: np.ndarray, q: np.ndarray, lm: np.ndarray) -> np.ndarra
     return c["intercept"] + c["match"] * z + c["quality"] * (q - 0.5) * 2 + c["how"] * lm
 
 
-def _cascade(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, act: np.ndarray):
+Arrays = tuple[np.ndarray, ...]
+
+
+def _cascade(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray,
+             act: np.ndarray) -> tuple[Arrays, Arrays]:
     """Independent cascade from each post's author; returns exposures and reposts."""
     pop, g, clock = w.pop, w.graph, w.clock
     n = pop.n
@@ -204,7 +208,7 @@ def _cascade(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, 
         succ = rng.random(len(e)) < g.p[e]
         vis = ~succ & (rng.random(len(e)) < P.FOLLOWER_VISIBILITY * np.minimum(1.0, pop.activity[child]))
         ex_post.append(jp[vis]); ex_user.append(child[vis])
-        ex_t.append(curve_times(rng, clock, tpar[vis], posts.platform[jp[vis]], 4.0))
+        ex_t.append(curve_times(rng, clock, tpar[vis], posts.platform[jp[vis]], 12.0))
         s = np.nonzero(succ)[0]
         uniq, first = np.unique(keys[s], return_index=True)
         s = s[first]
@@ -212,11 +216,12 @@ def _cascade(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, 
         rp_post.append(jp[s]); rp_user.append(child[s]); rp_parent.append(f_node[owner[s]]); rp_t.append(t_new)
         activated = np.union1d(activated, uniq)
         f_post, f_node, f_time = jp[s], child[s], t_new
-    cat = lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.int64)  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.int64)
     return (cat(ex_post), cat(ex_user), cat(ex_t)), (cat(rp_post), cat(rp_user), cat(rp_parent), cat(rp_t))
 
 
-def _feed(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, act: np.ndarray):
+def _feed(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray,
+          act: np.ndarray) -> Arrays:
     """Platform-feed exposures: drawn by activity x platform affinity, kept by topic interest."""
     pop = w.pop
     n_act = int(act.sum())
@@ -238,7 +243,7 @@ def _feed(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, act
         out_p.append(jp[keep]); out_u.append(users[keep])
     jp = np.concatenate(out_p) if out_p else np.empty(0, dtype=np.int64)
     users = np.concatenate(out_u) if out_u else np.empty(0, dtype=np.int64)
-    return jp, users, curve_times(rng, w.clock, posts.ts[jp], posts.platform[jp], 8.0)
+    return jp, users, curve_times(rng, w.clock, posts.ts[jp], posts.platform[jp], 18.0)
 
 
 def engage_day(w: World, posts: Posts, day: int) -> None:
@@ -329,13 +334,14 @@ def _bots(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, pm:
     """Fake engagement: like bursts from young bot accounts, duplicate spam comments."""
     pop, sink = w.pop, w.sink
     for kind, code in (("bot", 1), ("spam", 2)):
-        pool = np.nonzero((pop.bot == code) & (pop.arrival_us < posts.ts[idx].min()))[0]
-        if len(pool) == 0:
-            continue
+        allbots = np.nonzero(pop.bot == code)[0]
         if kind == "bot":
             targets = idx[posts.burst[idx]]
             for j in targets:
+                pool = allbots[pop.arrival_us[allbots] < posts.ts[j]]
                 k = min(len(pool), int(rng.integers(30, 150)))
+                if k == 0:
+                    continue
                 users = rng.choice(pool, k, replace=False)
                 t0 = posts.ts[j] + int(rng.integers(5, 30)) * 60 * US
                 t = t0 + rng.integers(0, 10 * 60 * US, k)
@@ -348,7 +354,10 @@ def _bots(w: World, rng: np.random.Generator, posts: Posts, idx: np.ndarray, pm:
         else:
             targets = idx[rng.random(len(idx)) < 0.15]
             for j in targets:
+                pool = allbots[pop.arrival_us[allbots] < posts.ts[j]]
                 k = min(len(pool), int(rng.integers(1, 5)))
+                if k == 0:
+                    continue
                 users = rng.choice(pool, k, replace=False)
                 t = posts.ts[j] + rng.integers(60 * US, 3 * 3600 * US, k)
                 template = int(rng.integers(0, 1 << 20))
@@ -432,5 +441,14 @@ def repost_edges_table(w: World) -> pa.Table:
                      "post_id": take(posts_ids, post), "ts": ts_array(ts), "weight": pa.array(np.ones(len(src)))})
 
 
-__all__ = ["Posts", "make_posts", "engage_day", "zombie_day", "posts_table", "truth_posts_table",
-           "post_metrics_table", "repost_edges_table", "EDGE_CLASSES", "DAY"]
+__all__ = [
+    "EDGE_CLASSES",
+    "Posts",
+    "engage_day",
+    "make_posts",
+    "post_metrics_table",
+    "posts_table",
+    "repost_edges_table",
+    "truth_posts_table",
+    "zombie_day",
+]

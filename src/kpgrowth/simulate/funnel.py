@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from kpgrowth.simulate import params as P
-from kpgrowth.simulate.sink import DAY, US, take, ts_array
+from kpgrowth.simulate.sink import DAY, US, ids, take, ts_array
 from kpgrowth.simulate.world import CHANNEL_CODE, NEVER, World
 
 STEPS = ("landing", "trailer_view", "add_to_cart", "purchase")
@@ -85,7 +85,7 @@ def run_sessions(w: World, day: int, s: dict[str, np.ndarray], *, forced: bool =
         props = np.where(variant >= 0, vp[np.maximum(variant, 0)], props)
     t = ts.copy()
     gaps = {"landing": (2, 10), "trailer_view": (15, 180), "add_to_cart": (30, 900), "purchase": (30, 1800)}
-    common = dict(platform=plat, post=s["post"], product=p, campaign=s["campaign"], props=props)
+    common = {"platform": plat, "post": s["post"], "product": p, "campaign": s["campaign"], "props": props}
     sink.add("click", t, u, **common)
     times = {"click": t}
     for k, step in enumerate(STEPS, start=1):
@@ -93,6 +93,8 @@ def run_sessions(w: World, day: int, s: dict[str, np.ndarray], *, forced: bool =
         t = t + rng.integers(lo * US, hi * US, n)
         times[step] = t
         m = reach >= k
+        if step == "purchase":
+            break  # purchase events are written with their orders
         sink.add(step, t[m], u[m], **{key: (v[m] if isinstance(v, np.ndarray) else v)
                                       for key, v in common.items()})
     if not forced:
@@ -207,17 +209,13 @@ def organic_sessions_day(w: World, day: int) -> None:
     sink = w.sink
     sink.add("signup", pop.arrival_us[new], new, platform=pop.home[new])
     ch = pop.channel[new]
-    camp = np.full(len(new), -1)
-    paid = ch == CHANNEL_CODE["paid"]
-    media_plat = w.acc["_media_platform"][0]
-    camp[paid] = media_plat[pop.home[new[paid]]]
     ref = np.full(len(new), -1)
     r = ch == CHANNEL_CODE["referral"]
     prom_users = w.acc["_promoters"][0]["users"]
     if len(prom_users):
         ref[r] = rng.integers(0, len(prom_users), int(r.sum()))
     w.sessions.add(user=new, product=_interest_products(w, rng, new), channel=ch, platform=pop.home[new],
-                   ts=pop.arrival_us[new] + 5 * US, campaign=camp, referrer=ref)
+                   ts=pop.arrival_us[new] + 5 * US, referrer=ref)
     act = w.active(day)
     search = np.nonzero(act & (rng.random(pop.n) < 0.004 * np.sqrt(pop.activity)))[0]
     wechat = P.SIM_PLATFORMS.index("wechat")
@@ -290,14 +288,13 @@ def orders_table(w: World) -> pa.Table:
     cols = {k: v[keep][order] for k, v in cols.items()}
     amount, commission, coupon = amount[keep][order], commission[keep][order], coupon[keep][order]
     n = len(amount)
-    from kpgrowth.simulate.sink import ids
 
     prom = w.acc["_promoters"][0]["users"]
     ref_user = np.where(cols["referrer"] >= 0, prom[np.maximum(cols["referrer"], 0)], -1) if len(prom) else cols["referrer"]
     sup_user = np.where(cols["superior"] >= 0, prom[np.maximum(cols["superior"], 0)], -1) if len(prom) else cols["superior"]
     channels = pa.array([*P.CHANNELS, "renewal"])
     ch = np.where(cols["channel"] < 0, len(P.CHANNELS), cols["channel"])
-    money = lambda x: pa.array(np.round(x, 2)).cast(pa.decimal128(18, 2))  # noqa: E731
+    money = lambda x: pa.array(np.round(x, 2)).cast(pa.decimal128(18, 2))
     return pa.table({
         "order_id": ids("od", 1, n, 9), "ts": ts_array(cols["ts"]), "user_key": take(w.pop.keys_arr, cols["user"]),
         "product_id": take(w.cat.ids_arr, cols["product"]), "amount": money(amount),
@@ -339,7 +336,7 @@ def truth_funnel_tables(w: World) -> tuple[pa.Table, pa.Table]:
     expected = np.bincount(f["channel"], weights=overall, minlength=len(P.CHANNELS))
     chans = pa.table({
         "channel": pa.array(P.CHANNELS), "sessions": pa.array(sessions.astype(np.int64)),
-        "true_purchase_prob": pa.array(np.where(sessions > 0, expected / np.maximum(sessions, 1), np.nan)),
+        "true_purchase_prob": pa.array(expected / np.maximum(sessions, 1), mask=sessions == 0),
         "expected_purchases": pa.array(expected),
         "expected_share": pa.array(expected / max(expected.sum(), 1e-12)),
     })

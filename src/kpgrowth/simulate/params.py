@@ -98,8 +98,8 @@ FUNNEL_COEFS: dict[str, dict[str, float]] = {
     "click":        {"intercept": -3.6, "match": 0.7, "quality": 1.5, "price": 0.0},
     "landing":      {"intercept": 2.0, "match": 0.3, "quality": 0.0, "price": 0.0},
     "trailer_view": {"intercept": 0.0, "match": 0.8, "quality": 1.0, "price": 0.0},
-    "add_to_cart":  {"intercept": -0.9, "match": 0.6, "quality": 0.8, "price": -0.6},
-    "purchase":     {"intercept": 0.2, "match": 0.4, "quality": 1.2, "price": -0.8},
+    "add_to_cart":  {"intercept": -1.2, "match": 0.6, "quality": 0.8, "price": -0.6},
+    "purchase":     {"intercept": -0.8, "match": 0.4, "quality": 1.2, "price": -0.8},
 }
 """True logistic coefficients of each funnel step given the previous one."""
 
@@ -126,7 +126,7 @@ FOLLOWER_VISIBILITY = 0.25
 """Probability that a follower who does not repost sees a post (times min(1, activity))."""
 
 # -- independent cascade ----------------------------------------------------------
-CASCADE_BASE = {"same_block": 0.03, "cross_block": 0.012, "kol_follower": 0.05}
+CASCADE_BASE = {"same_block": 0.008, "cross_block": 0.003, "kol_follower": 0.012}
 """Base IC probability per edge class (times a per-edge lognormal factor and topic match)."""
 CASCADE_MAX_DEPTH = 8
 
@@ -165,7 +165,7 @@ AB_CTR = {"A": 0.012, "B": 0.0144}
 # -- coupon campaign ----------------------------------------------------------------
 COUPON_DISCOUNT = 0.3
 COUPON_WINDOW_DAYS = 14
-COUPON_BASE_LOGIT = -3.2
+COUPON_BASE_LOGIT = -4.2
 """Control purchase probability in the window: sigmoid(base + 0.6 z + activity term)."""
 
 # -- retention, communities and memberships -----------------------------------------
@@ -181,7 +181,7 @@ MEMBERSHIP_CHURN_MONTHLY = 0.18
 and the community hazard ratio for community members."""
 
 # -- promoters (分销) ------------------------------------------------------------------
-PROMOTER_TIERS = {1: ("推广员", 0.10, 0.02), 2: ("高级推广员", 0.20, 0.04), 3: ("合伙人", 0.30, 0.06)}
+PROMOTER_TIERS = {1: ("推广员", 0.10, 0.05), 2: ("高级推广员", 0.20, 0.10), 3: ("合伙人", 0.30, 0.20)}
 """tier -> (name, commission rate, daily invite probability)."""
 SUPERIOR_RATE = 0.05
 INVITE_CLICK_P = 0.2

@@ -131,19 +131,26 @@ def _identities(rng: np.random.Generator, n: int, present: np.ndarray, home: np.
     multi = present.sum(1) > 1
     link_kind = np.where(wechat, "wechat_unionid", np.where(multi, "phone_hash", ""))
     # wechat users also have an account in the seller's Xiaoe-tech shop (same unionid)
-    ext = {p: _ext_ids(rng, p, n) for p in (*plats, "xiaoe")}
-    union = ["o" + "".join(r) for r in _ALNUM[rng.integers(0, len(_ALNUM), (n, 27))]]
-    phones = [f"1{v}" for v in rng.integers(3 * 10**9, 9 * 10**9, n)]
+    # raw ids only for the accounts that exist: (platform -> user -> id)
+    ext: dict[str, dict[int, str]] = {}
+    for j, p in enumerate((*plats, "xiaoe")):
+        users = np.nonzero(wechat if p == "xiaoe" else present[:, j])[0]
+        ext[p] = dict(zip(users.tolist(), _ext_ids(rng, p, len(users))))
+    linked = np.nonzero(link_kind != "")[0]
+    union = ["o" + "".join(r) for r in _ALNUM[rng.integers(0, len(_ALNUM), (len(linked), 27))]]
+    phones = [f"1{v}" for v in rng.integers(3 * 10**9, 9 * 10**9, len(linked))]
+    link_value = dict(zip(linked.tolist(), zip(union, phones)))
     keys: list[str] = []
     hashes: list[str | None] = []
     for i in range(n):
         kind = link_kind[i]
+        home_id = ext[plats[home[i]]][i]
         if kind:
-            value = union[i] if kind == "wechat_unionid" else phones[i]
-            keys.append(user_key(key, plats[home[i]], ext[plats[home[i]]][i], link=(kind, value)))
+            value = link_value[i][0 if kind == "wechat_unionid" else 1]
+            keys.append(user_key(key, plats[home[i]], home_id, link=(kind, value)))
             hashes.append(link_hash(key, kind, value))
         else:
-            keys.append(user_key(key, plats[home[i]], ext[plats[home[i]]][i]))
+            keys.append(user_key(key, plats[home[i]], home_id))
             hashes.append(None)
     rows_u, rows_p = np.nonzero(present)
     extra = np.nonzero(wechat)[0]
@@ -156,7 +163,7 @@ def _identities(rng: np.random.Generator, n: int, present: np.ndarray, home: np.
     table = pa.table({
         "user_key": pa.array(keys_arr[uidx], pa.string()),
         "platform": pa.array(pnames, pa.string()),
-        "external_id": pa.array([ext[p][i] for i, p in zip(uidx, pnames)], pa.string()),
+        "external_id": pa.array([ext[p][i] for i, p in zip(uidx.tolist(), pnames.tolist())], pa.string()),
         "link_kind": pa.array(np.where(lk == "", None, lk), pa.string()),
         "link_hash": pa.array(np.array(hashes, dtype=object)[uidx], pa.string()),
         "first_seen": ts_array(arrival[uidx]),

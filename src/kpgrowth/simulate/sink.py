@@ -141,7 +141,7 @@ class EventSink:
         n = len(ts)
         if n == 0:
             return
-        full = lambda v, dt: np.broadcast_to(np.asarray(v, dtype=dt), (n,))  # noqa: E731
+        full = lambda v, dt: np.broadcast_to(np.asarray(v, dtype=dt), (n,))
         self.parts.append({
             "ts": np.asarray(ts, dtype=np.int64), "user": full(user, np.int64),
             "type": np.full(n, TYPE_CODE[type_], dtype=np.int16),

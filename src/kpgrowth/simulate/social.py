@@ -94,7 +94,7 @@ def make_graph(rng: np.random.Generator, pop: Population, clock: Clock) -> Graph
     m = len(src)
     inside = rng.random(m) < 0.7
     dst = np.empty(m, dtype=np.int64)
-    gcdf = np.cumsum(w) / w.sum()
+    gcdf = np.cumsum(w) / w.sum() if w.sum() > 0 else np.arange(1, n + 1) / n
     dst[~inside] = np.searchsorted(gcdf, rng.random(int((~inside).sum())), side="right")
     blocks = pop.block
     by_block = np.argsort(blocks, kind="stable")
@@ -142,9 +142,9 @@ def follow_edges_table(pop: Population, g: Graph, extra: dict[str, np.ndarray]) 
     _, first = np.unique(key, return_index=True)
     first = np.sort(first)
     src, dst, ts, cls, p = src[first], dst[first], ts[first], cls[first], p[first]
-    plat = pop.home[dst]
-    seller_plat = {int(s): j for j, s in enumerate(g.sellers)}
-    plat = np.array([seller_plat.get(int(d), int(h)) for d, h in zip(dst, plat)]) if len(dst) else plat
+    seller_plat = np.full(g.n, -1)
+    seller_plat[g.sellers] = np.arange(len(g.sellers))
+    plat = np.where(seller_plat[dst] >= 0, seller_plat[dst], pop.home[dst])
     edges = pa.table({
         "src": take(pop.keys_arr, src), "dst": take(pop.keys_arr, dst),
         "kind": pa.array(np.full(len(src), "follow")),

@@ -48,8 +48,8 @@ class Sessions:
         if n == 0:
             return
         ch = CHANNEL_CODE[channel] if isinstance(channel, str) else channel
-        vals = dict(user=user, product=product, channel=ch, platform=platform, ts=ts, post=post,
-                    campaign=campaign, referrer=referrer, coupon=coupon, variant=variant)
+        vals = {"user": user, "product": product, "channel": ch, "platform": platform, "ts": ts, "post": post,
+                    "campaign": campaign, "referrer": referrer, "coupon": coupon, "variant": variant}
         self.parts.append({k: np.broadcast_to(np.asarray(v, dtype=_SESSION_COLS[k]), (n,)).copy()
                            for k, v in vals.items()})
 

@@ -117,6 +117,25 @@ class Batch:
         """Append every row of ``data`` to table ``name``; return the number of rows."""
         raise NotImplementedError
 
+    def append_parquet(self, name: str, paths: list[str]) -> int:
+        """Append every row of the Parquet files ``paths`` (in order) to table ``name``.
+
+        The files must hold ``name``'s columns (e.g. written from :func:`conform`
+        output). The default streams them through :meth:`append`; DuckDB scans the
+        files itself, which keeps a very large batch within its memory limit.
+        """
+        if not paths:
+            return 0
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for path in paths:  # file by file, so row order is the order of ``paths``
+                yield from pq.ParquetFile(path).iter_batches()
+
+        schema = pq.read_schema(paths[0])
+        return self.append(name, pa.RecordBatchReader.from_batches(schema, batches()))
+
     def append_new(self, name: str, data: ArrowData) -> tuple[int, int]:
         """Append rows whose key is not in the table yet (nor earlier in ``data``).
 

@@ -64,6 +64,15 @@ class DuckDBBatch(Batch):
         finally:
             self.raw.unregister(view)
 
+    def append_parquet(self, name: str, paths: list[str]) -> int:
+        if not paths:
+            return 0
+        cols = ", ".join(_q(c) for c in table_def(name).names)
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+        res = self.raw.execute(
+            f"INSERT INTO {_q(name)} ({cols}) SELECT {cols} FROM read_parquet([{files}])")
+        return int(res.fetchone()[0])
+
     def append_new(self, name: str, data: ArrowData) -> tuple[int, int]:
         table = table_def(name)
         cols = ", ".join(_q(c) for c in table.names)
