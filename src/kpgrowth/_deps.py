@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> require("json").__name__
+>>> require("json", extra="core").__name__
 'json'
 >>> require("no_such_module_kp", extra="spark")
 Traceback (most recent call last):

@@ -14,7 +14,7 @@ True
 >>> TABLES["events"].column("type").allowed[:3]
 ('impression', 'view', 'like')
 >>> str(TABLES["orders"].ibis_schema()["amount"])
-'decimal(18, 2)'
+'!decimal(18, 2)'
 """
 
 from __future__ import annotations
