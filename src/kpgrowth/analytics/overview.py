@@ -63,11 +63,13 @@ class Overview(Result):
                                                  "active_users"])
 
     def figure(self, metric: str = "revenue") -> Any:
-        """Stacked daily ``metric`` (revenue, orders or active_users) by platform."""
+        """Daily ``metric`` by platform: stacked for revenue and orders (they add up), lines
+        for active users (a person active on two platforms counts on both)."""
         import plotly.express as px
 
         df = self.to_frame()
-        fig = px.area(df, x="day", y=metric, color="platform") if len(df) else px.area()
+        plot = px.line if metric == "active_users" else px.area
+        fig = plot(df, x="day", y=metric, color="platform") if len(df) else plot()
         fig.update_layout(title=f"{metric} by platform", legend_title_text="platform")
         return fig
 
