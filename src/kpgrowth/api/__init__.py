@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): routes call library functions and render their Results."""
