@@ -16,7 +16,7 @@ $(VENV)/.core: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(PY)
-	$(PIP) install -q -e ".[spark,test]"
+	$(PIP) install -q -e ".[spark,test,browser-tests]"
 	touch $@ $(VENV)/.core
 
 install: $(VENV)/.core
@@ -26,7 +26,7 @@ install-test: $(VENV)/.test
 demo: $(VENV)/.core
 	$(VENV)/bin/kpgrowth demo $(DEMO) --force
 
-## make test: set up with every extra, run the whole suite (slow and Spark tests included)
+## make test: set up with every extra, run the whole suite (slow, Spark and browser tests included)
 test: $(VENV)/.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 

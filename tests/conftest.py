@@ -40,3 +40,27 @@ def ws(tmp_path: Path) -> Workspace:
     w = Workspace.init(tmp_path / "ws")
     yield w
     w.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def browser_unavailable() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return "Chromium is not installed: apt-get install chromium fonts-wqy-zenhei"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed: pip install 'kpgrowth[browser-tests]'"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_ok() -> None:
+    """Skip (with the reason printed) when Chromium cannot run; fail instead under CI=true."""
+    reason = browser_unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true but browser tests cannot run: {reason}")
+        pytest.skip(reason)
