@@ -26,6 +26,9 @@ app = typer.Typer(
 quarantine_app = typer.Typer(help="Rejected input rows: list them or export them for fixing.",
                              no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
+keys_app = typer.Typer(help="API keys for the REST API and the dashboard: create, list, revoke.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 err = Console(stderr=True)
@@ -268,6 +271,119 @@ def quarantine_export(
     with _open(root) as ws:
         n = export_quarantine(ws, output, table=table, batch_id=batch)
     out.print(f"wrote {n} rows to {output}")
+
+
+@keys_app.command("create")
+def keys_create(
+    root: DirArg,
+    role: Annotated[str, typer.Option(help="viewer (reads), analyst (also ingests and runs "
+                                           "analyses) or admin (also manages keys).")],
+    name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "",
+) -> None:
+    """Create an API key; it is printed once (only its hash is stored).
+
+    Example: `kpgrowth keys create shop/ --role analyst --name etl`
+    """
+    from kpgrowth.keys import create_key
+
+    _open(root)  # a workspace, not any folder
+    k = create_key(root, role, name=name)
+    err.print(f"created {k.role} key {k.key_id}; store it now, it is not shown again:")
+    print(k.key)
+
+
+@keys_app.command("list")
+def keys_list(root: DirArg) -> None:
+    """List API keys (ids, roles, names, revocation; never the secrets).
+
+    Example: `kpgrowth keys list shop/`
+    """
+    from kpgrowth.keys import list_keys
+
+    _open(root)
+    out.print(_table("API keys", ["key_id", "role", "name", "created_at", "revoked_at"],
+                     [[k.key_id, k.role, k.name, k.created_at, k.revoked_at or ""]
+                      for k in list_keys(root)]))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    root: DirArg,
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `kpgrowth keys list` shows.")],
+) -> None:
+    """Revoke an API key: it and the dashboard sessions opened with it stop working at once.
+
+    Example: `kpgrowth keys revoke shop/ 3f9a1c2e`
+    """
+    from kpgrowth.keys import revoke_key
+
+    _open(root)
+    k = revoke_key(root, key_id)
+    out.print(f"revoked {k.role} key {k.key_id} at {k.revoked_at}")
+
+
+@app.command()
+def serve(
+    root: DirArg,
+    host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Serve the REST API (`/v1`, OpenAPI at `/openapi.json`) and the dashboard with uvicorn.
+
+    Example: `kpgrowth serve shop/ --port 8000`, then `curl -H "Authorization: Bearer $KEY"
+    http://127.0.0.1:8000/v1/workspace`
+    """
+    import uvicorn
+
+    from kpgrowth.api.app import create_app
+
+    web_app = create_app(root)
+    out.print(f"serving {root} on http://{host}:{port} (API docs: /docs; stop with Ctrl+C)")
+    uvicorn.run(web_app, host=host, port=port, access_log=access_log, log_level="info")
+
+
+def _json_data(data: str) -> Any:
+    """``--data`` as JSON: the text itself, or the file named after ``@``."""
+    from kpgrowth.errors import InputError
+
+    source = data[1:] if data.startswith("@") else None
+    try:
+        text = Path(source).read_text(encoding="utf-8") if source else data
+        return json.loads(text)
+    except OSError as exc:
+        raise InputError(f"cannot read --data file: {exc.strerror}", file=source) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"--data is not valid JSON: {exc}", file=source,
+                         hint="pass a JSON document or @file.json") from None
+
+
+@app.command("api")
+def api_request(
+    root: DirArg,
+    method: Annotated[str, typer.Argument(help="GET, POST or DELETE.")],
+    path: Annotated[str, typer.Argument(help="Path with query, e.g. /v1/tables/orders/rows?limit=5.")],
+    data: Annotated[Optional[str], typer.Option(
+        help="JSON body, or @file.json to read it from a file.")] = None,
+    key: Annotated[Optional[str], typer.Option(
+        envvar="KPGROWTH_API_KEY", help="API key (default: env KPGROWTH_API_KEY; without one "
+                                        "the request runs as a local admin).")] = None,
+) -> None:
+    """Run one REST API request in-process (no server) and print the JSON body.
+
+    Without `--key` the request runs as a local admin: this command opens the
+    workspace folder itself, so whoever can run it can already read and write it.
+    Exits 1 when the response status is 4xx or 5xx.
+
+    Example: `kpgrowth api shop/ GET /v1/tables/orders/rows?limit=5`
+    """
+    from kpgrowth.api.client import call
+
+    body = None if data is None else _json_data(data)
+    status, payload = call(root, method, path, json_body=body, key=key)
+    print(json.dumps(payload, ensure_ascii=False, indent=1))
+    if status >= 400:
+        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,7 +42,7 @@ def _run(argv: list[str]) -> int:
 
 def _commands():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    names += [f"quarantine {c.name}" for g in app.registered_groups
+    names += [f"{g.name} {c.name}" for g in app.registered_groups
               for c in g.typer_instance.registered_commands]
     return names
 

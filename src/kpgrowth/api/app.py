@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kpgrowth import __version__
+from kpgrowth.api.cache import StoreGate
 from kpgrowth.api.problems import Problem, from_error, problem
 from kpgrowth.errors import KpgrowthError
 from kpgrowth.workspace import Workspace
@@ -71,8 +72,9 @@ class BodyLimit:
         await resp(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(BaseException):
+    """Raised from ``receive``; a BaseException so that body parsers (FastAPI turns any
+    Exception while reading JSON into a 400) let it through to :class:`BodyLimit`."""
 
 
 def create_app(root: str | Path, *, workspace: Workspace | None = None) -> FastAPI:
@@ -86,9 +88,13 @@ def create_app(root: str | Path, *, workspace: Workspace | None = None) -> FastA
                               "(create keys with `kpgrowth keys create DIR --role analyst`).",
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.workspace = ws
+    app.state.gate = StoreGate(ws)  # lock + cache: all store access goes through it
     app.openapi_schema = None
     for router in ROUTERS:
         app.include_router(router)
+    from kpgrowth.web import mount_web
+
+    mount_web(app)  # the dashboard at /
 
     @app.exception_handler(KpgrowthError)
     async def _library(request: Request, exc: KpgrowthError) -> Any:
@@ -104,8 +110,16 @@ def create_app(root: str | Path, *, workspace: Workspace | None = None) -> FastA
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and str(exc.detail).startswith("There was an error parsing"):
+            # FastAPI's answer to an undecodable body: bad input like malformed JSON (422)
+            return problem(422, "invalid-request", "the request body is not valid UTF-8 JSON",
+                           field="body")
         return problem(exc.status_code, _SLUGS.get(exc.status_code, "error"), str(exc.detail),
                        headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        return problem(500, "internal-error", "unexpected server error; see the server log")
 
     app.add_middleware(BodyLimit)
     _ = Problem  # registered through route `responses`

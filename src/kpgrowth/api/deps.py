@@ -7,6 +7,10 @@ made with the cookie must echo the session's CSRF token in ``X-CSRF-Token`` (or 
 ``csrf_token`` form field); requests with a key need none — a key is not sent
 by the browser on its own.
 
+Without any credentials, an app built for ``kpgrowth api`` (never ``kpgrowth
+serve``) acts as a local admin: ``app.state.local_principal`` is set only by that
+in-process command.
+
 Use in a route::
 
     @router.get("/things", dependencies=[Depends(require("viewer"))])
@@ -23,6 +27,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from kpgrowth.api.cache import StoreGate
 from kpgrowth.keys import KeyInfo, allows, list_keys, verify_key
 from kpgrowth.workspace import Workspace
 
@@ -39,16 +44,22 @@ class Principal:
 
     key_id: str
     role: str
-    via: str  # "key" or "session"
+    via: str  # "key", "session" or "local" (the in-process `kpgrowth api` command)
     csrf: str | None = None
 
 
-def get_workspace(request: Request) -> Workspace:
+async def get_workspace(request: Request) -> Workspace:
     """The workspace the app serves."""
     return request.app.state.workspace
 
 
+async def get_gate(request: Request) -> StoreGate:
+    """The app's gate to the store: every route reads and writes through it."""
+    return request.app.state.gate
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+GateDep = Annotated[StoreGate, Depends(get_gate)]
 
 
 def _serializer(root: Path) -> Any:
@@ -100,7 +111,8 @@ def _from_key(request: Request, root: Path) -> Principal | None:
 def get_principal(request: Request) -> Principal | None:
     """The authenticated caller, or None."""
     root = request.app.state.workspace.root
-    return _from_key(request, root) or _from_session(request, root)
+    return (_from_key(request, root) or _from_session(request, root)
+            or getattr(request.app.state, "local_principal", None))
 
 
 async def _csrf_ok(request: Request, who: Principal) -> bool:

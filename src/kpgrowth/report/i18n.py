@@ -12,6 +12,9 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("kpgrowth 经营概览", "kpgrowth overview"),
     "generated": ("生成时间", "Generated"),
@@ -53,7 +56,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_time": ("全部时间", "all time"),
     "day": ("日期", "Day"),
     "platform": ("平台", "Platform"),
+    **{f"platform.{k}": v for k, v in {
+        "douyin": ("抖音", "Douyin"), "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"),
+        "xiaohongshu": ("小红书", "Xiaohongshu"), "bilibili": ("B站", "Bilibili"),
+        "zhihu": ("知乎", "Zhihu"), "kuaishou": ("快手", "Kuaishou"), "tiktok": ("TikTok", "TikTok"),
+        "instagram": ("Instagram", "Instagram"), "linkedin": ("LinkedIn", "LinkedIn"),
+        "x": ("X", "X"), "youtube": ("YouTube", "YouTube"), "other": ("其他", "other"),
+    }.items()},
 }
+"""Every label of the report and the dashboard: ``key -> (中文, English)``.
+
+Surfaces add their own with :func:`add_labels`, e.g. the dashboard's page labels in
+:mod:`kpgrowth.web.labels`."""
+
+
+def add_labels(labels: dict[str, tuple[str, str]]) -> None:
+    """Register more labels; a key already defined with other text is an error.
+
+    Examples
+    --------
+    >>> add_labels({"revenue": ("营收", "Revenue")})  # same text: fine
+    >>> add_labels({"revenue": ("收入", "Income")})
+    Traceback (most recent call last):
+    ...
+    ValueError: label 'revenue' is already defined as ('营收', 'Revenue')
+    """
+    for key, pair in labels.items():
+        if key in LABELS and LABELS[key] != pair:
+            raise ValueError(f"label {key!r} is already defined as {LABELS[key]!r}")
+        LABELS[key] = pair
 
 
 def t(key: str, lang: str) -> str:
@@ -76,9 +107,14 @@ def fmt_count(n: float, lang: str) -> str:
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
 
+def currency_symbol(currency: str) -> str:
+    """The symbol written before amounts (``CNY`` -> ``¥``; unknown codes -> ``"XYZ "``)."""
+    return _SYMBOLS.get(currency, currency + " ")
+
+
 def fmt_money(x: float, currency: str, lang: str) -> str:
     """Money with its currency symbol (large sums in 万 for Chinese)."""
-    sym = _SYMBOLS.get(currency, currency + " ")
+    sym = currency_symbol(currency)
     if lang == "zh" and abs(x) >= 1e6:
         return f"{sym}{x / 1e4:,.1f}万"
     return f"{sym}{x:,.2f}"
@@ -87,3 +123,73 @@ def fmt_money(x: float, currency: str, lang: str) -> str:
 def fmt_pct(x: float) -> str:
     """A share as a percentage with one decimal."""
     return f"{100 * x:.1f}%"
+
+
+def fmt_datetime(v: Any, lang: str) -> str:
+    """A date or time as read in ``lang`` (empty for None).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> when = dt.datetime(2026, 1, 21, 15, 53, 14)
+    >>> fmt_datetime(when, "zh"), fmt_datetime(when, "en")
+    ('2026年1月21日 15:53', 'Jan 21, 2026 15:53')
+    >>> fmt_datetime(dt.date(2026, 3, 5), "zh"), fmt_datetime(None, "en")
+    ('2026年3月5日', '')
+    """
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    day = (f"{v.year}年{v.month}月{v.day}日" if lang == "zh"
+           else f"{v:%b} {v.day}, {v.year}")
+    return f"{day} {v:%H:%M}" if isinstance(v, dt.datetime) else day
+
+
+def platform_name(platform: str | None, lang: str) -> str:
+    """A platform's name as its users call it (``douyin`` -> 抖音 / Douyin).
+
+    Examples
+    --------
+    >>> platform_name("xiaohongshu", "zh"), platform_name("newsite", "en")
+    ('小红书', 'newsite')
+    """
+    key = f"platform.{platform or 'other'}"
+    return t(key, lang) if key in LABELS else str(platform)
+
+
+_REASONS_ZH: tuple[tuple[str, str], ...] = (
+    ("missing required value", "缺少必填值"),
+    ("not a valid timestamp", "不是有效的时间"),
+    ("not a valid date", "不是有效的日期"),
+    ("not a whole number", "不是整数"),
+    ("not a number", "不是数字"),
+    ("number out of range", "数值超出范围"),
+    ("not true/false", "不是 是/否"),
+    ("not one of the allowed values", "不在允许的取值范围内"),
+    ("must be >= 0 unless status is refunded", "金额必须 ≥ 0（退款除外）"),
+    ("value not in mapping", "映射中没有这个值"),
+    ("not valid JSON", "不是有效的 JSON"),
+    ("not a JSON object", "不是 JSON 对象"),
+    ("must be >= ", "必须 ≥ "),
+    ("must be <= ", "必须 ≤ "),
+)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A quarantine reason in ``lang``; stored reasons are stable English phrases.
+
+    Examples
+    --------
+    >>> reason_text("must be >= 0", "zh"), reason_text("must be >= 0", "en")
+    ('必须 ≥ 0', 'must be >= 0')
+    >>> reason_text("value not in mapping (expected one of: 已支付)", "zh")
+    '映射中没有这个值 (可选值: 已支付)'
+    """
+    if lang != "zh" or not reason:
+        return reason
+    for en, zh in _REASONS_ZH:
+        if reason.startswith(en):
+            rest = reason[len(en):].replace("expected one of", "可选值")
+            return zh + rest
+    return reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kpgrowth.api.deps import (
@@ -27,15 +27,13 @@ class SessionInfo(BaseModel):
 
 @router.post("", response_model=SessionInfo, responses=responses(401, 413, 422),
              summary="Log in with an API key (sets the session cookie)")
-def login(body: Login, response: Response, ws: WorkspaceDep) -> SessionInfo:
-    from fastapi import HTTPException
-
+def login(body: Login, request: Request, response: Response, ws: WorkspaceDep) -> SessionInfo:
     key = verify_key(ws.root, body.key)
     if key is None:
         raise HTTPException(401, "unknown or revoked API key")
     value, csrf = session_cookie(ws.root, key)
     response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="strict", path="/")
+                        samesite="strict", path="/", secure=request.url.scheme == "https")
     return SessionInfo(key_id=key.key_id, role=key.role, csrf_token=csrf)
 
 
@@ -45,9 +43,9 @@ def whoami(who: Principal = Depends(require("viewer"))) -> SessionInfo:
     return SessionInfo(key_id=who.key_id, role=who.role, csrf_token=who.csrf)
 
 
-@router.delete("", status_code=204, responses=responses(401, 403),
-               summary="Log out (clears the session cookie)")
-def logout(response: Response, who: Principal = Depends(require("viewer"))) -> Response:
+@router.delete("", status_code=204, response_model=None, responses=responses(401, 403),
+               summary="Log out (clears the session cookie; with a cookie, send X-CSRF-Token)")
+def logout(who: Principal = Depends(require("viewer"))) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
