@@ -16,7 +16,7 @@ $(VENV)/.core: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(PY)
-	$(PIP) install -q -e ".[spark,test,browser-tests]"
+	$(PIP) install -q -e ".[spark,test,browser-tests,forecast]"
 	touch $@ $(VENV)/.core
 
 install: $(VENV)/.core

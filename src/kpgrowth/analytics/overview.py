@@ -15,12 +15,11 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
-from zoneinfo import ZoneInfo
 
 from kpgrowth.result import Result
+from kpgrowth.timeutil import local_day, utc_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -84,18 +83,6 @@ class Overview(Result):
         return fig
 
 
-def _utc_bounds(start: str | None, end: str | None, tz: str) -> tuple[Any, Any]:
-    zone = ZoneInfo(tz)
-
-    def edge(day: str | None, plus: int) -> dt.datetime | None:
-        if not day:
-            return None
-        d = dt.date.fromisoformat(day) + dt.timedelta(days=plus)
-        return dt.datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(dt.UTC)
-
-    return edge(start, 0), edge(end, 1)
-
-
 def _filter(t: ibis.Table, ts: str, lo: Any, hi: Any, platforms: list[str] | None) -> ibis.Table:
     import ibis
 
@@ -134,9 +121,7 @@ def overview(source: TableSource, *, start: str | None = None, end: str | None =
     settings = getattr(source, "settings", None)
     currency = currency or (settings.currency if settings else "CNY")
     tz = tz or (settings.timezone if settings else "UTC")
-    lo, hi = _utc_bounds(start, end, tz)
-    offset = ZoneInfo(tz).utcoffset(dt.datetime(2026, 1, 1)) or dt.timedelta(0)
-    hours = int(offset.total_seconds() // 3600)
+    lo, hi = utc_bounds(start, end, tz)
 
     orders = _filter(source.table("orders"), "ts", lo, hi, platforms)
     events = _filter(source.table("events"), "ts", lo, hi, platforms)
@@ -159,13 +144,13 @@ def overview(source: TableSource, *, start: str | None = None, end: str | None =
         "conversion": round((o["buyers"] or 0) / active, 4) if active else 0.0,
     }
 
-    def local_day(t: ibis.Table) -> Any:
-        return (t.ts + ibis.interval(hours=hours)).date().name("day")
+    def day_of(t: ibis.Table) -> Any:
+        return local_day(t.ts, tz).name("day")
 
     plat = lambda t: t.platform.fill_null("other").name("platform")  # noqa: E731
-    rev = paid.group_by([local_day(paid), plat(paid)]).aggregate(
+    rev = paid.group_by([day_of(paid), plat(paid)]).aggregate(
         revenue=paid.amount.sum().cast("float64"), orders=paid.count())
-    act = events.group_by([local_day(events), plat(events)]).aggregate(
+    act = events.group_by([day_of(events), plat(events)]).aggregate(
         active_users=events.user_key.nunique())
     daily = (act.outer_join(rev, ["day", "platform"])
              .select(day=ibis.coalesce(act.day, rev.day),
