@@ -386,6 +386,9 @@ def api_request(
         sys.exit(1)
 
 
+from kpgrowth import cli_analytics  # noqa: E402,F401  (registers the analytics commands)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; library errors become one line on stderr and exit status 2."""
     try:

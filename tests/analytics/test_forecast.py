@@ -96,6 +96,7 @@ def test_short_history_gets_the_baseline_without_a_backtest(sim):
     res = forecast(sim, "active_users", h=7)  # 30 days: too short to compare models
     assert res.model == "SeasonalNaive" and res.backtest is None
     assert len(res.forecast) == 7
+    assert min(r["lo-95"] for r in forecast(sim, "orders", h=14).forecast) >= 0  # counts
 
 
 def test_auto_forecast_picks_the_backtest_winner():
@@ -115,3 +116,11 @@ def test_auto_forecast_picks_the_backtest_winner():
         assert row["lo-95"] <= row["lo-80"] <= row["mean"] <= row["hi-80"] <= row["hi-95"]
     assert res.to_dict()["forecast"][0]["day"] > res.history[-1]["day"]
     assert len(res.figure().data) == 4
+
+
+def test_forecast_cli_prints_the_forecast(sim, capsys):
+    from kpgrowth.cli import main
+
+    main(["forecast", str(sim.root), "--metric", "orders", "--h", "3"])
+    text = capsys.readouterr().out
+    assert "orders forecast (SeasonalNaive)" in text and "95% interval" in text

@@ -95,6 +95,12 @@ def test_login_pages_charts_and_screenshots(page, live_site):
         page.goto(f"{url}/data?lang={lang}")
         page.wait_for_selector("#tables tbody tr")
         _shot(page, f"data_{lang}.png")
+        page.goto(f"{url}/forecast?metric=orders&lang={lang}")
+        page.wait_for_function("document.querySelector('#chart-forecast .main-svg') !== null")
+        n = page.evaluate("document.querySelector('#chart-forecast').data"
+                          ".map(t => (t.y || []).length)")
+        assert len(n) == 4 and all(k > 0 for k in n), n
+        _shot(page, f"forecast_{lang}.png")
 
 
 def test_filters_change_the_numbers(page, live_site):

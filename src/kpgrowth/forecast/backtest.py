@@ -67,7 +67,7 @@ class BacktestResult(Result):
 
         fig = px.bar(self.to_frame(), x="model", y="mase", text="mase")
         fig.add_hline(y=1.0, line_dash="dot", annotation_text="seasonal naive")
-        fig.update_layout(title=f"Backtest MASE (h={self.h}, {len(self.windows)} runs)")
+        fig.update_layout(title=f"Backtest MASE (h={self.h}, {self.scores[0]['windows'] if self.scores else 0} origins)")
         return fig
 
 

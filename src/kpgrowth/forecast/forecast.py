@@ -111,6 +111,8 @@ def forecast_series(y: Any, *, h: int = 14, model: str = "auto", levels: tuple[i
             model = "seasonal_naive"
     fitted = make_model(model, season=season).fit(y.to_numpy())
     fc = fitted.predict(h, levels=levels)
+    if float(y.min()) >= 0:  # counts and revenue: no negative forecasts or bounds
+        fc = fc.clip(lower=0.0)
     start = pd.Timestamp(y.index[-1]) + pd.Timedelta(days=1)
     fc.index = pd.date_range(start, periods=h, freq="D")
     rows = [{"day": d.date().isoformat(), **{k: float(v) for k, v in r.items()}}
