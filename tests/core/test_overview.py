@@ -73,3 +73,13 @@ def test_html_overview_is_self_contained_and_bilingual(ws):
     # nothing is loaded from elsewhere: plotly.js is inlined, no external scripts or styles
     assert not re.findall(r"<(?:script|link)\b[^>]*\b(?:src|href)=", zh)
     assert len(zh) > 1_000_000  # the inlined plotly.js bundle
+
+
+def test_report_has_a_forecast_section_when_history_allows(ws):
+    from kpgrowth.simulate import simulate
+
+    _fill(ws)  # three days of orders: too short to forecast, no section
+    assert 'id="forecast"' not in render_overview(ws, lang="zh")
+    simulate(ws, users=300, days=21, seed=2, overwrite=True)
+    zh = render_overview(ws, lang="zh")
+    assert 'id="forecast"' in zh and "营收 · 预测" in zh

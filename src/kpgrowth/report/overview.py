@@ -61,10 +61,25 @@ def render_overview(ws: Workspace, *, lang: str | None = None, start: str | None
         ctx["revenue_chart"] = chart_html(figs["revenue"])
         ctx["active_chart"] = chart_html(figs["active_users"])
         ctx["top_products"] = product_rows(ov, lang)
+        ctx["forecast"] = _forecast_section(ws, lang)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kpgrowth.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("overview.html.j2").render(**ctx)
+
+
+def _forecast_section(ws: Workspace, lang: str) -> dict[str, Any] | None:
+    """Revenue for the next 14 days with the backtest that chose the model (None if no orders)."""
+    from kpgrowth.errors import InputError
+    from kpgrowth.forecast import forecast
+    from kpgrowth.report.present import forecast_figure
+
+    try:
+        res = forecast(ws, "revenue", h=14)
+    except InputError:
+        return None
+    return {"model": res.model, "chart": chart_html(forecast_figure(res, lang)),
+            "scores": res.backtest.scores if res.backtest else []}
 
 
 def write_overview(ws: Workspace, path: str | Path, **kw: Any) -> Path:

@@ -106,3 +106,15 @@ def chart_html(fig: Any, div_id: str | None = None) -> str:
     """A figure as an HTML ``<div>`` (plotly.js must be on the page)."""
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                        config={"displaylogo": False, "responsive": True})
+
+
+def forecast_figure(res: Any, lang: str) -> Any:
+    """The forecast chart of a :class:`~kpgrowth.forecast.ForecastResult` with translated labels."""
+    fig = res.figure()
+    names = {"history": t("fc.history", lang), "80% interval": t("fc.band80", lang),
+             "95% interval": t("fc.band95", lang)}
+    for trace in fig.data:
+        trace.name = names.get(trace.name, f"{t('fc.forecast', lang)} ({res.model})")
+    fig.update_layout(title=None, height=380, margin={"l": 40, "r": 10, "t": 10, "b": 30},
+                      xaxis_title=t("day", lang), yaxis_title=t(res.metric, lang))
+    return fig

@@ -16,27 +16,6 @@ WEB_LABELS: dict[str, tuple[str, str]] = {
     "nav.overview": ("经营概览", "Overview"),
     "nav.data": ("数据", "Data"),
     "nav.forecast": ("预测", "Forecasts"),
-    # forecasts
-    "fc.metric": ("指标", "Metric"),
-    "fc.horizon": ("预测天数", "Days ahead"),
-    "fc.forecast": ("预测", "Forecast"),
-    "fc.history": ("历史", "History"),
-    "fc.band80": ("80% 区间", "80% interval"),
-    "fc.band95": ("95% 区间", "95% interval"),
-    "fc.backtest": ("模型回测", "Backtest"),
-    "fc.model": ("模型", "Model"),
-    "fc.coverage": ("80% 区间覆盖率", "80% coverage"),
-    "fc.table": ("逐日预测", "Daily forecast"),
-    "fc.how": (("模型由滚动回测自动选择：在历史上多次“假装站在过去”预测，取误差 (MASE) 最小者；"
-                "都不如“上周同一天”时就用它。"),
-               ("The model is chosen by rolling-origin backtest: forecasting the past several times "
-                "and keeping the lowest error (MASE); if none beats “same weekday last week”, that "
-                "is used.")),
-    "fc.mase_hint": ("MASE < 1 表示比“上周同一天”更准。", "MASE < 1 beats “same weekday last week”."),
-    "fc.too_short": (("历史太短，无法回测比较模型，使用“上周同一天”作为预测。"),
-                     ("The history is too short to compare models by backtest; the forecast is "
-                      "“same weekday last week”.")),
-    "engagement": ("互动量", "Engagement"),
     "lang.zh": ("中文", "中文"),
     "lang.en": ("English", "English"),
     # login

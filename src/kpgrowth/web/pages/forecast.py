@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kpgrowth.report.i18n import t
 from kpgrowth.web.registry import Page
 from kpgrowth.web.render import current_user, gate, lang_of, render, workspace
 
@@ -20,17 +19,6 @@ PAGE = Page("forecast", "/forecast", router)
 METRICS = ("revenue", "orders", "active_users", "engagement")
 
 
-def _figure(res: Any, lang: str) -> Any:
-    fig = res.figure()
-    names = {"history": t("fc.history", lang), "80% interval": t("fc.band80", lang),
-             "95% interval": t("fc.band95", lang)}
-    for trace in fig.data:
-        trace.name = names.get(trace.name, f"{t('fc.forecast', lang)} ({res.model})")
-    fig.update_layout(title=None, height=380, margin={"l": 40, "r": 10, "t": 10, "b": 30},
-                      xaxis_title=t("day", lang), yaxis_title=t(res.metric, lang))
-    return fig
-
-
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request,
                   metric: Annotated[Literal[METRICS], Query()] = "revenue",  # type: ignore[valid-type]
@@ -38,7 +26,7 @@ def forecast_page(request: Request,
     """The forecasts page."""
     from kpgrowth.errors import InputError
     from kpgrowth.forecast import forecast
-    from kpgrowth.report.present import chart_html
+    from kpgrowth.report.present import chart_html, forecast_figure
 
     user, lang, ws, g = current_user(request), lang_of(request), workspace(request), gate(request)
     ctx: dict[str, Any] = {"metric": metric, "h": h, "metrics": METRICS, "chart": None,
@@ -49,7 +37,7 @@ def forecast_page(request: Request,
     except InputError as exc:  # e.g. no orders yet
         ctx["error"] = str(exc)
         return render(request, "forecast.html.j2", ctx, user=user)
-    ctx.update(model=res.model, chart=chart_html(_figure(res, lang), div_id="chart-forecast"),
+    ctx.update(model=res.model, chart=chart_html(forecast_figure(res, lang), div_id="chart-forecast"),
                scores=res.backtest.scores if res.backtest else [],
                rows=[{**r, "band80": f"{r['lo-80']:,.1f} – {r['hi-80']:,.1f}",
                       "band95": f"{r['lo-95']:,.1f} – {r['hi-95']:,.1f}"} for r in res.forecast])
