@@ -150,3 +150,12 @@ def test_early_signal_beats_the_baselines_on_the_simulator(sim):
     assert s.loc["early-signal ridge", "mae"] < s.loc["platform median", "mae"]
     assert s.loc["early-signal ridge", "mae"] <= 1.05 * s.loc["median ratio × early", "mae"]
     assert s.loc["early-signal ridge", "spearman"] > 0.6
+
+
+def test_unknown_platform_or_control_characters_are_input_errors(sim):
+    from kpgrowth.errors import InputError
+
+    with pytest.raises(InputError, match="did you mean 'douyin'"):
+        daily_series(sim, "orders", platform="douyn")
+    with pytest.raises(InputError, match="printable"):
+        daily_series(sim, "engagement", post_id="p\x00")

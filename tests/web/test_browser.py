@@ -124,10 +124,14 @@ def test_filters_change_the_numbers(page, live_site):
 def test_language_switch(page, live_site):
     site, url = live_site
     _login(page, url, site.viewer)
-    assert page.inner_text("nav") .split() == ["经营概览", "数据"]
+    from kpgrowth.report.i18n import t
+    from kpgrowth.web.pages import PAGES
+
+    assert page.inner_text("nav").split() == [t(p.label_key, "zh") for p in PAGES]
+    assert page.inner_text("nav").split()[:2] == ["经营概览", "预测"]
     page.click('.langs a[data-lang="en"]')
     page.wait_for_url("**lang=en")
-    assert page.inner_text("nav").split() == ["Overview", "Data"]
+    assert page.inner_text("nav").split() == [t(p.label_key, "en") for p in PAGES]
     assert page.inner_text('[data-kpi="buyers"] .label') == "Buyers"
     title = page.evaluate("document.querySelector('#chart-revenue').layout.yaxis.title.text")
     assert title == "Revenue"

@@ -147,21 +147,13 @@ class ModelComparison(Result):
 
 def parse_lookback(lookback: str | float | dt.timedelta) -> int:
     """Seconds in a lookback: ``"30d"``, ``"12h"``, ``"2w"``, a number of days or a timedelta."""
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-    if isinstance(lookback, dt.timedelta):
-        seconds = lookback.total_seconds()
-    elif isinstance(lookback, (int, float)) and not isinstance(lookback, bool):
-        seconds = float(lookback) * 86400
-    elif isinstance(lookback, str) and lookback[-1:] in units:
-        try:
-            seconds = float(lookback[:-1]) * units[lookback[-1]]
-        except ValueError:
-            seconds = -1
-    else:
-        seconds = -1
+    from kpgrowth.timeutil import duration_seconds
+
+    seconds = duration_seconds(lookback, number_unit=86400)
+    seconds = -1 if seconds is None else seconds
     if seconds <= 0:
         raise InputError(f"the lookback must be a positive duration, got {lookback!r}",
-                         hint='write e.g. "30d", "12h", "2w" or a number of days')
+                         hint='write e.g. "30d", "12h", "2w" or a number of days (at most ten years)')
     return int(seconds)
 
 

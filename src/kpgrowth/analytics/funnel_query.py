@@ -26,9 +26,7 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -79,22 +77,15 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
 def parse_window(value: Any, name: str = "window", *, allow_zero: bool = False) -> int:
     """A duration in whole seconds from ``"14d"``, ``"2h"``, ``"30m"``, ``"45s"``, ``"1w"``,
     a number of seconds or a :class:`datetime.timedelta`."""
-    secs: float
-    if isinstance(value, dt.timedelta):
-        secs = value.total_seconds()
-    elif isinstance(value, bool):
-        secs = -1
-    elif isinstance(value, (int, float)):
-        secs = value
-    elif isinstance(value, str) and (m := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*",
-                                                       value.lower())):
-        secs = float(m.group(1)) * _UNITS[m.group(2)]
-    else:
-        secs = -1
+    from kpgrowth.timeutil import duration_seconds
+
+    found = duration_seconds(value)
+    secs = -1 if found is None else found
     if secs < 0 or (secs == 0 and not allow_zero) or secs != int(secs):
         raise InputError(f"{name} must be a positive duration in whole seconds",
                          column=name, value=value,
-                         hint='write it like "14d", "12h", "30m", "45s" or a number of seconds')
+                         hint='write it like "14d", "12h", "30m", "45s" or a number of seconds '
+                              '(at most ten years)')
     return int(secs)
 
 

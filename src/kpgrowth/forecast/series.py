@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpgrowth.errors import InputError
-from kpgrowth.schema import EVENT_TYPES
+from kpgrowth.schema import EVENT_TYPES, PLATFORMS
 from kpgrowth.timeutil import local_day
 
 ENGAGEMENT = ("like", "comment", "share", "save")
@@ -35,6 +35,16 @@ def daily_series(source: Any, metric: str = "revenue", *, platform: str | None =
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}",
                          hint="use revenue, orders, active_users, engagement or an event type")
+    if platform is not None and platform not in PLATFORMS:
+        import difflib
+
+        close = difflib.get_close_matches(str(platform), PLATFORMS, n=1)
+        raise InputError(f"unknown platform {platform!r}",
+                         hint=f"did you mean {close[0]!r}?" if close else
+                         f"platforms are: {', '.join(PLATFORMS)}")
+    for name, value in (("post_id", post_id), ("product_id", product_id)):
+        if value is not None and ("\x00" in value or len(value) > 200):
+            raise InputError(f"{name} must be printable text of at most 200 characters")
     settings = getattr(source, "settings", None)
     tz = tz or (settings.timezone if settings else "UTC")
     if metric in ("revenue", "orders"):
