@@ -64,3 +64,14 @@ def browser_ok() -> None:
         if IN_CI:
             pytest.fail(f"CI=true but browser tests cannot run: {reason}")
         pytest.skip(reason)
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run the ``kpgrowth`` CLI in-process and return its exit status."""
+    from kpgrowth.cli import main
+
+    try:
+        main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

@@ -12,15 +12,7 @@ import time
 import httpx
 import pytest
 
-from kpgrowth.cli import main
-
-
-def _run(argv: list[str]) -> int:
-    try:
-        main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+from tests.conftest import run_cli as _run
 
 
 def test_api_get_without_key_is_local_admin(api, capsys):

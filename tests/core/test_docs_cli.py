@@ -11,6 +11,7 @@ import pytest
 from kpgrowth.cli import app, main
 from kpgrowth.config import SETTINGS
 from kpgrowth.schema import TABLES
+from tests.conftest import run_cli as _run
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -30,14 +31,6 @@ def test_every_table_is_documented(table):
 def test_every_setting_is_documented():
     for s in SETTINGS:
         assert f"`{s.name}`" in README, s.name
-
-
-def _run(argv: list[str]) -> int:
-    try:
-        main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def _commands():

@@ -15,18 +15,11 @@ Definitions (periods are local days, ISO weeks or months, :mod:`kpgrowth.analyti
 
 Examples
 --------
->>> import datetime as dt, pyarrow as pa
->>> from kpgrowth.schema import TABLES
->>> from kpgrowth.store import connect
->>> from kpgrowth.store.base import conform
->>> store = connect("duckdb://:memory:")
->>> for name in ("memberships", "events", "orders", "communities"):
-...     store.create(TABLES[name], overwrite=True)
+>>> import datetime as dt
+>>> from kpgrowth.store import memory_store
 >>> d = lambda day: dt.datetime(2026, 1, day, 12, tzinfo=dt.UTC)
->>> m = pa.table({"community_id": ["g", "g"], "user_key": ["a", "b"],
-...               "joined_at": [d(5), d(5)], "left_at": [None, d(7)]})
->>> with store.batch() as b:
-...     _ = b.append("memberships", conform(TABLES["memberships"], m))
+>>> store = memory_store(memberships={"community_id": ["g", "g"], "user_key": ["a", "b"],
+...                                   "joined_at": [d(5), d(5)], "left_at": [None, d(7)]})
 >>> r = community_health(store, period="week", end="2026-01-12", tz="UTC")
 >>> [(x["period"], x["members"], x["retention"]) for x in r.rows]
 [('2026-01-05', 2, None), ('2026-01-12', 1, 0.5)]

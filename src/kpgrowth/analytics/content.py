@@ -20,21 +20,14 @@ Definitions:
 
 Examples
 --------
->>> import datetime as dt, pyarrow as pa
->>> from kpgrowth.schema import TABLES
->>> from kpgrowth.store import connect
->>> from kpgrowth.store.base import conform
->>> store = connect("duckdb://:memory:")
->>> for name in ("posts", "events"):
-...     store.create(TABLES[name], overwrite=True)
+>>> import datetime as dt
+>>> from kpgrowth.store import memory_store
 >>> t0 = dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC)  # Monday 09h in Shanghai
->>> posts = pa.table({"post_id": ["p1"], "platform": ["douyin"], "posted_at": [t0],
-...                   "tags": ["career, excel"]})
->>> events = pa.table({"event_id": ["e1", "e2", "e3"], "ts": [t0] * 3,
-...                    "type": ["view", "view", "like"], "post_id": ["p1"] * 3})
->>> with store.batch() as b:
-...     _ = b.append("posts", conform(TABLES["posts"], posts))
-...     _ = b.append("events", conform(TABLES["events"], events))
+>>> store = memory_store(
+...     posts={"post_id": ["p1"], "platform": ["douyin"], "posted_at": [t0],
+...            "tags": ["career, excel"]},
+...     events={"event_id": ["e1", "e2", "e3"], "ts": [t0] * 3,
+...             "type": ["view", "view", "like"], "post_id": ["p1"] * 3})
 >>> r = content_performance(store, tz="Asia/Shanghai")
 >>> r.rows[0]["views"], r.rows[0]["likes"], r.rows[0]["engagement_rate"]
 (2, 1, 0.5)

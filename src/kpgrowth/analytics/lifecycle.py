@@ -16,19 +16,13 @@ So new + returning + resurrecting = the active people of p.
 
 Examples
 --------
->>> import pyarrow as pa, datetime as dt
->>> from kpgrowth.store import connect
->>> from kpgrowth.store.base import conform
->>> from kpgrowth.schema import TABLES
->>> store = connect("duckdb://:memory:")
->>> for t in TABLES.values():
-...     store.create(t)
+>>> import datetime as dt
+>>> from kpgrowth.store import memory_store
 >>> day = lambda d: dt.datetime(2026, 3, d, 12, tzinfo=dt.UTC)
 >>> rows = [("a", 1), ("a", 2), ("b", 1), ("b", 3), ("c", 3)]
->>> ev = pa.table({"event_id": [str(i) for i in range(5)], "ts": [day(d) for _, d in rows],
-...                "user_key": [u for u, _ in rows], "type": ["view"] * 5})
->>> with store.batch() as b:
-...     _ = b.append("events", conform(TABLES["events"], ev))
+>>> store = memory_store(events={"event_id": [str(i) for i in range(5)],
+...                              "ts": [day(d) for _, d in rows],
+...                              "user_key": [u for u, _ in rows], "type": ["view"] * 5})
 >>> [(r["period"], r["new"], r["returning"], r["resurrecting"], r["dormant"])
 ...  for r in lifecycle(store, period="day").rows]
 [('2026-03-01', 2, 0, 0, 0), ('2026-03-02', 0, 1, 0, -1), ('2026-03-03', 1, 0, 1, -1)]

@@ -23,19 +23,13 @@ on DuckDB and Spark; only per-cohort counts reach Python.
 
 Examples
 --------
->>> import pyarrow as pa, datetime as dt
->>> from kpgrowth.store import connect
->>> from kpgrowth.store.base import conform
->>> from kpgrowth.schema import TABLES
->>> store = connect("duckdb://:memory:")
->>> for t in TABLES.values():
-...     store.create(t)
+>>> import datetime as dt
+>>> from kpgrowth.store import memory_store
 >>> day = lambda d: dt.datetime(2026, 3, d, 12, tzinfo=dt.UTC)
 >>> rows = [("a", 2), ("a", 3), ("b", 2), ("b", 5), ("c", 3)]
->>> ev = pa.table({"event_id": [str(i) for i in range(5)], "ts": [day(d) for _, d in rows],
-...                "user_key": [u for u, _ in rows], "type": ["view"] * 5})
->>> with store.batch() as b:
-...     _ = b.append("events", conform(TABLES["events"], ev))
+>>> store = memory_store(events={"event_id": [str(i) for i in range(5)],
+...                              "ts": [day(d) for _, d in rows],
+...                              "user_key": [u for u, _ in rows], "type": ["view"] * 5})
 >>> r = retention(store, period="day", periods=4)
 >>> [(c["cohort"], c["size"], c["retained"]) for c in r.cohorts]
 [('2026-03-02', 2, [2, 1, 0, 1]), ('2026-03-03', 1, [1, 0, 0, None])]
@@ -127,8 +121,22 @@ class RetentionResult(Result):
 
 
 def entries(source: Any, cal: Calendar, *, cohort_by: str, start_event: list[str] | None,
-            recurring: bool, platforms: list[str] | None) -> ibis.Table:
-    """``(user_key, c, group)``: who enters which cohort period, in which breakdown group."""
+            recurring: bool, platforms: list[str] | None, start: str | None = None,
+            end: str | None = None) -> ibis.Table:
+    """``(user_key, c, group)``: who enters which cohort period, in which breakdown group,
+    for cohorts whose period lies in local days ``start``..``end``."""
+    e = _entries(source, cal, cohort_by=cohort_by, start_event=start_event,
+                 recurring=recurring, platforms=platforms)
+    lo, hi = cal.bound(start), cal.bound(end)
+    if lo is not None:
+        e = e.filter(e.c >= lo)
+    if hi is not None:
+        e = e.filter(e.c <= hi)
+    return e
+
+
+def _entries(source: Any, cal: Calendar, *, cohort_by: str, start_event: list[str] | None,
+             recurring: bool, platforms: list[str] | None) -> ibis.Table:
     import ibis
 
     if cohort_by == "first_purchase":
@@ -245,12 +253,7 @@ def retention(source: Any, *, period: str = "week", periods: int = 8,
     cal = Calendar(source, tz, period)
     platforms = as_list(platforms)
     e = entries(source, cal, cohort_by=cohort_by, start_event=as_list(start_event),
-                recurring=recurring, platforms=platforms)
-    lo, hi = cal.bound(start), cal.bound(end)
-    if lo is not None:
-        e = e.filter(e.c >= lo)
-    if hi is not None:
-        e = e.filter(e.c <= hi)
+                recurring=recurring, platforms=platforms, start=start, end=end)
     r = activity(source, cal, types=as_list(return_event), platforms=platforms)
     j = e.join(r, (e.user_key == r.user_key) & (r.p > e.c))
     if mode == "on":

@@ -8,20 +8,14 @@ out. The cumulative revenue per cohort member over k is the cohort's LTV curve.
 
 Examples
 --------
->>> import pyarrow as pa, datetime as dt
->>> from kpgrowth.store import connect
->>> from kpgrowth.store.base import conform
->>> from kpgrowth.schema import TABLES
->>> store = connect("duckdb://:memory:")
->>> for t in TABLES.values():
-...     store.create(t)
+>>> import datetime as dt
+>>> from kpgrowth.store import memory_store
 >>> day = lambda d: dt.datetime(2026, 3, d, 12, tzinfo=dt.UTC)
->>> o = pa.table({"order_id": ["1", "2", "3", "4"], "ts": [day(2), day(2), day(9), day(10)],
-...               "user_key": ["a", "b", "a", "b"], "product_id": ["p"] * 4,
-...               "amount": [100, 50, 30, -50], "currency": ["CNY"] * 4,
-...               "status": ["paid", "paid", "paid", "refunded"]})
->>> with store.batch() as b:
-...     _ = b.append("orders", conform(TABLES["orders"], o))
+>>> store = memory_store(orders={"order_id": ["1", "2", "3", "4"],
+...                              "ts": [day(2), day(2), day(9), day(10)],
+...                              "user_key": ["a", "b", "a", "b"], "product_id": ["p"] * 4,
+...                              "amount": [100, 50, 30, -50], "currency": ["CNY"] * 4,
+...                              "status": ["paid", "paid", "paid", "refunded"]})
 >>> r = revenue_retention(store, period="week", periods=2)
 >>> r.cohorts[0]["revenue"], r.cohorts[0]["ltv"]
 ([150.0, -20.0], [75.0, 65.0])
@@ -134,12 +128,7 @@ def revenue_retention(source: Any, *, period: str = "month", periods: int = 12,
     cal = Calendar(source, tz, period)
     platforms = as_list(platforms)
     e = entries(source, cal, cohort_by=cohort_by, start_event=as_list(start_event),
-                recurring=False, platforms=platforms)
-    lo, hi = cal.bound(start), cal.bound(end)
-    if lo is not None:
-        e = e.filter(e.c >= lo)
-    if hi is not None:
-        e = e.filter(e.c <= hi)
+                recurring=False, platforms=platforms, start=start, end=end)
     o = source.table("orders")
     o = o.filter(o.status.isin(["paid", "refunded"]) & (o.currency == currency)
                  & o.user_key.notnull())
