@@ -16,6 +16,11 @@ WEB_LABELS: dict[str, tuple[str, str]] = {
     "nav.overview": ("经营概览", "Overview"),
     "nav.data": ("数据", "Data"),
     "nav.forecast": ("预测", "Forecasts"),
+    "nav.funnel": ("转化漏斗", "Funnel"),
+    "nav.retention": ("留存", "Retention"),
+    "nav.channels": ("渠道与归因", "Channels & attribution"),
+    "nav.content": ("内容表现", "Content"),
+    "nav.community": ("社群健康", "Community"),
     "lang.zh": ("中文", "中文"),
     "lang.en": ("English", "English"),
     # login
