@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpgrowth.errors import InputError
 from kpgrowth.report.i18n import reason_text, t
+from kpgrowth.report.sections import build_sections
 from kpgrowth.report.present import (
     chart_html,
     kpi_cards,
@@ -62,6 +63,7 @@ def render_overview(ws: Workspace, *, lang: str | None = None, start: str | None
         ctx["active_chart"] = chart_html(figs["active_users"])
         ctx["top_products"] = product_rows(ov, lang)
         ctx["forecast"] = _forecast_section(ws, lang)
+        ctx["sections"] = build_sections(ws, lang)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kpgrowth.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]))
