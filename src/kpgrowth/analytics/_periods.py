@@ -6,7 +6,8 @@ disagree on time-zone functions, so local periods are computed with integer
 arithmetic on UTC epoch seconds:
 
 * the UTC offset of each timestamp is a ``CASE`` over the zone's transitions
-  (daylight saving time; none for fixed-offset zones such as Asia/Shanghai);
+  (daylight saving time; none for fixed-offset zones such as Asia/Shanghai), the one
+  implementation in :mod:`kpgrowth.timeutil` that overview, forecasts and content use too;
 * a **day** is the number of local days since 1970-01-01;
 * a **week** is an ISO week (Monday to Sunday), numbered from Monday 1969-12-29;
 * a **month** is ``year * 12 + month - 1`` of the local date.
@@ -22,11 +23,11 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kpgrowth.errors import InputError
+from kpgrowth.timeutil import local_day_number, time_span, transitions  # noqa: F401
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -35,7 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
 PERIODS = ("day", "week", "month")
 EPOCH = dt.date(1970, 1, 1)
 _MONDAY0 = dt.date(1969, 12, 29)  # week 0 starts on this Monday
-_Y2001, _Y2041 = 978307200, 2240611200  # epoch seconds of 2001-01-01 and 2041-01-01 UTC
 
 
 def check_choice(name: str, value: Any, allowed: tuple[str, ...], func: str) -> None:
@@ -55,74 +55,6 @@ def resolve_tz(source: Any, tz: str | None) -> str:
         raise InputError(f"unknown time zone {tz!r}",
                          hint="use an IANA name such as Asia/Shanghai or UTC") from None
     return tz
-
-
-@lru_cache(maxsize=64)
-def transitions(tz: str, lo: int, hi: int) -> tuple[int, tuple[tuple[int, int], ...]]:
-    """UTC offset (s) at epoch second ``lo`` and the ``(epoch, new offset)`` changes up to ``hi``.
-
-    Examples
-    --------
-    >>> transitions("Asia/Shanghai", 1767225600, 1798761600)
-    (28800, ())
-    >>> transitions("Europe/Berlin", 1767225600, 1798761600)[1]
-    ((1774746000, 7200), (1792890000, 3600))
-    """
-    zone = ZoneInfo(tz)
-
-    def off(sec: int) -> int:
-        local = dt.datetime.fromtimestamp(sec, dt.UTC).astimezone(zone)
-        return int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
-
-    first = off(lo)
-    changes: list[tuple[int, int]] = []
-    step = 86400  # offsets change at most once a day
-    t, cur = lo, first
-    while t < hi:
-        nxt = min(t + step, hi)
-        o = off(nxt)
-        if o != cur:  # bisect to the second
-            a, b = t, nxt
-            while b - a > 1:
-                m = (a + b) // 2
-                a, b = (m, b) if off(m) == cur else (a, m)
-            changes.append((b, o))
-            cur = o
-        t = nxt
-    return first, tuple(changes)
-
-
-def _time_range(source: Any, tz: str, table: str = "events", col: str = "ts") -> tuple[int, int]:
-    """Epoch seconds spanning ``table`` (only queried for zones that change offset)."""
-    if not transitions(tz, _Y2001, _Y2041)[1]:
-        return 0, 0  # a fixed offset over 2001-2040: no range needed
-    t = source.table(table)
-    row = t.aggregate(lo=t[col].min(), hi=t[col].max()).to_pyarrow().to_pylist()[0]
-    if row["lo"] is None:
-        return 0, 0
-    return int(row["lo"].timestamp()) - 86400, int(row["hi"].timestamp()) + 86400
-
-
-def local_day(ts: ir.TimestampValue, tz: str, span: tuple[int, int]) -> ir.IntegerValue:
-    """Local day number (days since 1970-01-01 in ``tz``) of UTC timestamps ``ts``."""
-    import ibis
-
-    sec = ts.epoch_seconds()
-    lo, hi = span
-    if lo == hi:  # fixed offset
-        first, changes = transitions(tz, _Y2001, _Y2041)[0], ()
-    else:
-        first, changes = transitions(tz, lo, hi)
-    if changes:
-        branches = []
-        prev = first
-        for at, o in changes:
-            branches.append((sec < at, prev))
-            prev = o
-        offset: Any = ibis.cases(*branches, else_=prev)
-    else:
-        offset = first
-    return ((sec + offset) // 86400).cast("int64")
 
 
 def period_of_day(day: Any, period: str) -> Any:
@@ -176,11 +108,11 @@ class Calendar:
 
     def __init__(self, source: Any, tz: str, period: str) -> None:
         self.source, self.tz, self.period = source, tz, period
-        self.span = _time_range(source, tz)
+        self.span = time_span(source, tz)
 
     def day(self, ts: ir.TimestampValue) -> ir.IntegerValue:
         """Local day number of ``ts``."""
-        return local_day(ts, self.tz, self.span)
+        return local_day_number(ts, self.tz, self.span)
 
     def of(self, ts: ir.TimestampValue) -> ir.IntegerValue:
         """Period number of ``ts``."""
@@ -216,3 +148,56 @@ def as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str] | None
     if value is None:
         return None
     return [value] if isinstance(value, str) else list(value)
+
+
+def rolling_active(a: ibis.Table, key: str, widths: tuple[int, ...] = (7, 30)) -> ibis.Table:
+    """Changes of the rolling distinct-active counts per group ``key``, as an Ibis table.
+
+    ``a`` holds distinct ``(key, user_key, p)`` rows (``p``: local day numbers). Returns
+    ``key, w, p, delta`` (``key`` cast to string): for ``w = 1`` the people active on day
+    ``p``; for each width in ``widths`` the +1/-1 changes whose running sum over ``p`` is the
+    number of people active on ``p`` or the ``w - 1`` days before. Each person-day covers
+    the days it counts for, overlapping coverage of one person merged with a window
+    function, so nothing is expanded w-fold. :func:`rolling_series` sums them up.
+    """
+    import ibis
+
+    a = a.mutate(prev=a.p.lag().over(ibis.window(group_by=[a[key], a.user_key],
+                                                 order_by=a.p)))
+
+    def part(t: Any, w: int, p: Any, delta: Any) -> Any:
+        return t.select(**{key: t[key].cast("string")}, w=ibis.literal(w, "int64"),
+                        p=p.cast("int64"), delta=delta.cast("int64"))
+
+    daily = a.group_by([key, "p"]).aggregate(n=a.count())
+    moves = []
+    for width in widths:
+        begin = ibis.greatest(a.p, (a.prev + width).fill_null(a.p))
+        moves += [part(a, width, begin, ibis.literal(1)),
+                  part(a, width, a.p + width, ibis.literal(-1))]
+    roll = ibis.union(*moves)
+    roll = roll.group_by([key, "w", "p"]).aggregate(delta=roll.delta.sum())
+    return ibis.union(part(daily, 1, daily.p, daily.n), roll.select(key, "w", "p", "delta"))
+
+
+def rolling_series(rows: list[dict[str, Any]], key: str, lo: int, hi: int,
+                   ) -> dict[Any, dict[int, dict[int, int]]]:
+    """``{group: {w: {day: count}}}`` for days ``lo..hi`` from :func:`rolling_active` rows."""
+    import numpy as np
+
+    rows = [r for r in rows if r["w"] > 0]
+    if not rows or hi < lo:
+        return {}
+    base = min(min(r["p"] for r in rows), lo)
+    size = max(hi, max(r["p"] for r in rows)) - base + 1
+    acc: dict[Any, dict[int, Any]] = {}
+    for r in rows:
+        arr = acc.setdefault(r[key], {}).setdefault(r["w"], np.zeros(size, dtype=np.int64))
+        arr[r["p"] - base] += int(r["delta"])
+    out: dict[Any, dict[int, dict[int, int]]] = {}
+    for g, per in acc.items():
+        out[g] = {}
+        for w, arr in per.items():
+            counts = arr if w == 1 else np.cumsum(arr)
+            out[g][w] = {d: int(counts[d - base]) for d in range(lo, hi + 1)}
+    return out

@@ -14,9 +14,8 @@ Definitions:
 * ``by="tag"``: ``posts.tags`` is split on commas (blanks trimmed, empty tags dropped);
   a post counts once in each of its tags, so tag rows do not add up to the total.
 * ``by="hour_of_week"``: local hour of the week of ``posted_at`` (0 = Monday 00h … 167 =
-  Sunday 23h) or, with ``clock="event"``, of each engagement event's ``ts``;
-  with the zone's standard UTC offset (:mod:`kpgrowth.timeutil`: exact for
-  zones without daylight saving, such as Asia/Shanghai).
+  Sunday 23h) or, with ``clock="event"``, of each engagement event's ``ts``, daylight
+  saving time followed (:func:`kpgrowth.timeutil.local_hour_of_week`).
 
 Examples
 --------
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from kpgrowth.analytics._periods import check_choice, resolve_tz
 from kpgrowth.analytics.overview import TableSource
 from kpgrowth.result import Result
-from kpgrowth.timeutil import utc_bounds, utc_offset_hours
+from kpgrowth.timeutil import local_hour_of_week, time_span, utc_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -159,11 +158,6 @@ def _engagement_events(source: TableSource, posts: ibis.Table) -> ibis.Table:
                        ev.e_platform.isnull() | (ev.e_platform == p.platform)])
 
 
-def _hour_of_week(ts: Any, tz: str) -> Any:
-    hours = (ts.epoch_seconds() + 3600 * utc_offset_hours(tz)) // 3600
-    return ((hours + 72) % 168).cast("int64")  # 1970-01-01 00h was a Thursday 00h
-
-
 def post_engagement(source: TableSource, *, start: str | None = None, end: str | None = None,
                     tz: str = "UTC", platforms: list[str] | None = None) -> ibis.Table:
     """One row per selected post: its columns and the :data:`METRICS` counts (Ibis table).
@@ -232,17 +226,21 @@ def content_performance(source: TableSource, *, by: str = "post", start: str | N
             raw = t.filter(t.tags.notnull()).select(*METRICS, tag=t.tags.split(",").unnest())
             t = raw.select(*METRICS, k=raw.tag.strip()).filter(lambda x: x.k != "")
             key = t.k
-        elif by == "hour_of_week" and clock == "event":
-            t = _engagement_events(source, _selected_posts(source, start, end, tz, platforms))
-            t = t.select("post_id", "platform", k=_hour_of_week(t.e_ts, tz),
-                         **{m: (t.e_type == m[:-1]).cast("int64") for m in METRICS})
-            key = t.k
         elif by == "hour_of_week":
-            t = t.filter(t.posted_at.notnull())
-            key = _hour_of_week(t.posted_at, tz)
+            span = time_span(source, tz, (("posts", "posted_at"), ("events", "ts")))
+            if clock == "event":
+                t = _engagement_events(source, _selected_posts(source, start, end, tz,
+                                                               platforms))
+                t = t.select("post_id", "platform", k=local_hour_of_week(t.e_ts, tz, span),
+                             **{m: (t.e_type == m[:-1]).cast("int64") for m in METRICS})
+                key = t.k
+            else:
+                t = t.filter(t.posted_at.notnull())
+                key = local_hour_of_week(t.posted_at, tz, span)
         else:
             key = t[by].fill_null(NONE)
-        n = (t.post_id + "\x1f" + t.platform).nunique() if clock == "event" else t.count()
+        per_event = by == "hour_of_week" and clock == "event"
+        n = (t.post_id + "\x1f" + t.platform).nunique() if per_event else t.count()
         grouped = t.group_by(key=key).aggregate(posts=n,
                                                 **{m: t[m].sum() for m in METRICS})
     rows = grouped.to_pyarrow().to_pylist()

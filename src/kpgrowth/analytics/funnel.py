@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kpgrowth.analytics.attribution_paths import ATTRIBUTED, attributed
 from kpgrowth.analytics.funnel_query import (
     HIST_BINS,
     ORDERS,
@@ -60,6 +61,10 @@ DEFAULT_STEPS: tuple[str, ...] = (
 BREAKDOWN_COLUMNS: tuple[str, ...] = (
     "platform", "campaign_id", "post_id", "product_id", "community_id")
 """Event columns a funnel can be broken down by (the value on the entry event)."""
+
+BREAKDOWNS: tuple[str, ...] = BREAKDOWN_COLUMNS + ATTRIBUTED
+"""Every breakdown by name (besides ``users.<column>``); ``kol``, ``promoter`` and
+``community`` are attributed to the person at entry (:func:`funnel`)."""
 
 OTHER = "(other)"
 """Breakdown value standing for the values beyond ``breakdown_limit``."""
@@ -223,12 +228,20 @@ def funnel_positions(source: TableSource,
     tables inside the engine.
     """
     plan, lo, hi = _plan(source, steps, **{**_DEFAULTS, **options})
+    return positions_table(_match(source, plan, lo, hi, options.get("platforms")),
+                           len(plan.steps))
+
+
+def _match(source: TableSource, plan: Plan, lo: Any, hi: Any,
+           platforms: Sequence[str] | None) -> ir.Table:
+    """:func:`match` on the source's tables (restricted to ``platforms``)."""
     events = source.table("events")
-    platforms = options.get("platforms")
     if platforms:
         events = events.filter(events.platform.isin(list(platforms)))
-    users = source.table("users") if plan.breakdown and "." in plan.breakdown else None
-    return positions_table(match(events, users, plan, lo, hi), len(plan.steps))
+    bd = plan.breakdown
+    users = source.table("users") if bd and "." in bd else None
+    side = attributed(source, bd, events) if bd in ATTRIBUTED else None
+    return match(events, users, plan, lo, hi, side)
 
 
 def _utc(table: pa.Table) -> pa.Table:
@@ -280,7 +293,13 @@ def funnel(source: TableSource, steps: Sequence[str | Mapping[str, Any]] = DEFAU
       each step is the first qualifying event after the previous one).
     * **breakdown**: an event column (``platform``, ``campaign_id``, ``post_id``,
       ``product_id``, ``community_id``), taken from the entry event, or a ``users`` column
-      such as ``"users.first_channel"``. Missing values form their own group (None); values
+      such as ``"users.first_channel"``, or who the person is attributed to at entry
+      (at or before the entry event's time; :func:`~kpgrowth.analytics.attribution_paths.attributed`):
+      ``"kol"`` — the account of the post of their latest event with a ``post_id`` (the KOL,
+      or the seller's own account, whose content brought them); ``"promoter"`` (分销) — the
+      inviter of their latest ``invite`` edge or the referrer of their latest referred paid
+      order; ``"community"`` — the community they were a member of (the earliest joined of
+      the stays covering the entry). Missing values form their own group (None); values
       beyond the ``breakdown_limit`` largest groups are pooled as ``"(other)"``.
     * **platforms** keeps only events on those platforms (for every step).
 
@@ -302,7 +321,7 @@ def funnel(source: TableSource, steps: Sequence[str | Mapping[str, Any]] = DEFAU
     repeat : bool
         Count every entry (total conversions) instead of people.
     breakdown : str, optional
-        Column to split by (see above).
+        Column to split by, or ``"kol"``, ``"promoter"``, ``"community"`` (see above).
     breakdown_limit : int, optional
         Keep this many breakdown values (by entries); None keeps all.
     start, end : str, optional
@@ -322,11 +341,7 @@ def funnel(source: TableSource, steps: Sequence[str | Mapping[str, Any]] = DEFAU
                          min_gap=min_gap, max_gap=max_gap, exclusions=exclusions,
                          repeat=repeat, breakdown=breakdown, start=start, end=end, tz=tz,
                          platforms=platforms)
-    events = source.table("events")
-    if platforms:
-        events = events.filter(events.platform.isin(list(platforms)))
-    users = source.table("users") if breakdown and "." in breakdown else None
-    wide = match(events, users, plan, lo, hi)
+    wide = _match(source, plan, lo, hi, platforms)
     n = len(plan.steps)
     if breakdown and breakdown_limit is not None:
         sizes = (wide.filter(wide.bd.notnull()).group_by("bd").aggregate(c=ibis._.count())
@@ -384,11 +399,11 @@ def _plan(source: TableSource, steps: Any, *, window: Any, order: str, step_wind
                              hint="use one of " + ", ".join(EVENT_TYPES))
     if breakdown is not None:
         table, _, col = breakdown.rpartition(".")
-        ok = (col in BREAKDOWN_COLUMNS if not table
+        ok = (col in BREAKDOWNS if not table
               else table == "users" and col in TABLES["users"].names and col != "user_key")
         if not ok:
             raise InputError("cannot break a funnel down by this column", column="breakdown",
-                             value=breakdown, hint="use one of " + ", ".join(BREAKDOWN_COLUMNS)
+                             value=breakdown, hint="use one of " + ", ".join(BREAKDOWNS)
                              + " or users.<column>, e.g. users.first_channel")
     settings = getattr(source, "settings", None)
     tz = tz or (settings.timezone if settings else "UTC")

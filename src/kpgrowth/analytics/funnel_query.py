@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kpgrowth.analytics.attribution_paths import ATTRIBUTED
 from kpgrowth.errors import InputError
 from kpgrowth.schema import EVENT_TYPES, TABLES
 
@@ -213,17 +214,34 @@ class Plan:
     min_gaps: list[int | None]
     exclusions: list[str]
     repeat: bool
-    breakdown: str | None  # an events column or "users.<column>"
+    breakdown: str | None  # an events column, "users.<column>" or one of ATTRIBUTED
 
 
-def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any) -> ir.Table:
+def _attribute(ent: ir.Table, side: ir.Table, latest: bool) -> ir.Table:
+    """``ent`` with ``bd`` = the value of the ``side`` row valid at the entry time: the
+    latest one at or before it (``latest``), or the earliest started (communities), ties
+    by value."""
+    import ibis
+
+    j = ent.join(side, [ent.user_key == side.s_user, side.s_ts <= ent.t1,
+                        side.s_end.isnull() | (side.s_end > ent.t1)])
+    key = [ibis.desc(j.s_ts) if latest else j.s_ts, j.s_val]
+    j = j.mutate(_rn=ibis.row_number().over(ibis.window(group_by=j.aid, order_by=key)))
+    pick = j.filter(j._rn == 0).select(b_aid=j.aid, b_val=j.s_val)
+    k = ent.left_join(pick, ent.aid == pick.b_aid)
+    return k.select(*[c for c in ent.columns if c != "bd"], bd=k.b_val.cast("string"))
+
+
+def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any,
+          side: ir.Table | None = None) -> ir.Table:
     """One row per entry (per user, or per step-1 event when ``repeat``) with the time it
     reached each step.
 
     ``events`` must already be restricted to the platforms; ``lo``/``hi`` bound entries
     (``lo <= ts < hi``, UTC, either may be None). Columns: ``aid`` (entry id), ``user_key``,
     ``bd`` (breakdown value as a string, or null), ``t0`` .. ``t{n-1}`` (timestamps; null
-    when the step was not reached).
+    when the step was not reached). For an :data:`ATTRIBUTED` breakdown, ``side`` is the
+    :func:`~kpgrowth.analytics.attribution_paths.attributed` table.
     """
     import ibis
 
@@ -238,7 +256,8 @@ def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any
 
     # -- entries -------------------------------------------------------------------------
     first = e.filter(steps[0].predicate(e))
-    bd_col = plan.breakdown if plan.breakdown and "." not in plan.breakdown else None
+    bd_col = plan.breakdown if plan.breakdown and "." not in plan.breakdown \
+        and plan.breakdown not in ATTRIBUTED else None
     order_w = ibis.window(group_by="user_key", order_by=["ts", "event_id"])
     if plan.repeat:
         first = first.mutate(tend=first.ts.lead().over(order_w))
@@ -262,6 +281,8 @@ def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any
         u = users.select(u_key=users.user_key, u_bd=users[col].cast("string"))  # type: ignore[union-attr]
         j = ent.left_join(u, ent.user_key == u.u_key)
         ent = j.select(*[c for c in ent.columns if c != "bd"], bd=j.u_bd)
+    elif plan.breakdown in ATTRIBUTED and side is not None:
+        ent = _attribute(ent, side, latest=plan.breakdown != "community")
 
     # -- timeline: one row per (user, ts) with step flags, rank and exclusion counts ------
     preds = {f"f{k}": s.predicate(e) for k, s in enumerate(steps)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kpgrowth.result import Result
-from kpgrowth.timeutil import local_day, utc_bounds
+from kpgrowth.timeutil import bounds_span, local_day, time_span, utc_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -112,7 +112,8 @@ def overview(source: TableSource, *, start: str | None = None, end: str | None =
         Currency of revenue figures (default: the workspace's); orders in other
         currencies are left out of money figures.
     tz : str, optional
-        Time zone of "days" (default: the workspace's).
+        Time zone of "days" (default: the workspace's); daylight saving time is
+        followed (:func:`kpgrowth.timeutil.local_day`).
     top : int
         How many top products.
     """
@@ -144,10 +145,12 @@ def overview(source: TableSource, *, start: str | None = None, end: str | None =
         "conversion": round((o["buyers"] or 0) / active, 4) if active else 0.0,
     }
 
-    def day_of(t: ibis.Table) -> Any:
-        return local_day(t.ts, tz).name("day")
+    span = bounds_span(lo, hi) or time_span(source, tz)  # queried only for DST zones
 
-    plat = lambda t: t.platform.fill_null("other").name("platform")  # noqa: E731
+    def day_of(t: ibis.Table) -> Any:
+        return local_day(t.ts, tz, span).name("day")
+
+    plat = lambda t: t.platform.fill_null("other").name("platform")
     rev = paid.group_by([day_of(paid), plat(paid)]).aggregate(
         revenue=paid.amount.sum().cast("float64"), orders=paid.count())
     act = events.group_by([day_of(events), plat(events)]).aggregate(

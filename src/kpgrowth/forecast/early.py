@@ -35,18 +35,26 @@ from kpgrowth.result import Result
 ENGAGEMENT = ("like", "comment", "share", "save")
 
 
-def post_features(source: Any, *, hours: float = 6, horizon_hours: float = 168) -> Any:
+def post_features(source: Any, *, hours: float = 6, horizon_hours: float = 168,
+                  tz: str | None = None) -> Any:
     """Per post: early views/engagement, final engagement, platform, format, posted hour.
 
     Returns a pandas DataFrame ordered by ``posted_at``; ``final_engagement`` is NaN for
     posts whose horizon has not passed yet (they can be predicted, not trained on).
+    ``posted_hour`` is the local hour (0-23) in ``tz`` (default: the workspace's time
+    zone, else UTC; daylight saving followed, :func:`kpgrowth.timeutil.local_hour`).
     """
+    from kpgrowth.timeutil import local_hour, time_span
+
+    settings = getattr(source, "settings", None)
+    tz = tz or (settings.timezone if settings else "UTC")
     posts = source.table("posts").filter(lambda p: p.posted_at.notnull())
     ev = source.table("events")
     ev = ev.filter(ev.post_id.notnull() & ev.type.isin(["view", *ENGAGEMENT]))
     j = ev.join(posts.select("post_id", "platform", "posted_at"), ["post_id", "platform"])
     age = (j.ts.epoch_seconds() - j.posted_at.epoch_seconds()) / 3600.0
     eng = j.type.isin(list(ENGAGEMENT))
+    span = time_span(source, tz, (("posts", "posted_at"),))  # queried only for DST zones
     agg = j.group_by(["post_id", "platform"]).aggregate(
         early_views=((j.type == "view") & (age <= hours)).cast("int64").sum(),
         early_engagement=(eng & (age <= hours)).cast("int64").sum(),
@@ -55,7 +63,8 @@ def post_features(source: Any, *, hours: float = 6, horizon_hours: float = 168) 
            .select(posts.post_id, posts.platform, posts.format, posts.posted_at,
                    early_views=agg.early_views.fill_null(0),
                    early_engagement=agg.early_engagement.fill_null(0),
-                   final_engagement=agg.final_engagement.fill_null(0))
+                   final_engagement=agg.final_engagement.fill_null(0),
+                   posted_hour=local_hour(posts.posted_at, tz, span))
            .order_by(["posted_at", "post_id"]).to_pandas())
     if out.empty:
         return out
@@ -66,7 +75,6 @@ def post_features(source: Any, *, hours: float = 6, horizon_hours: float = 168) 
     posted = pd.to_datetime(out["posted_at"], utc=True)
     done = posted + pd.Timedelta(hours=horizon_hours) <= pd.to_datetime(end, utc=True)
     out["final_engagement"] = out["final_engagement"].where(done)
-    out["posted_hour"] = posted.dt.hour
     return out
 
 

@@ -3,7 +3,8 @@
 Metrics: ``revenue`` and ``orders`` (paid orders), ``active_users`` (distinct users
 with any event), ``engagement`` (likes + comments + shares + saves events) or any
 single event type (e.g. ``view``). Filters narrow to a platform, post or product.
-Days are local days in the workspace time zone; days with nothing are 0.
+Days are local days in the workspace time zone (daylight saving followed,
+:func:`kpgrowth.timeutil.local_day`); days with nothing are 0.
 
 Examples
 --------
@@ -20,7 +21,7 @@ from typing import Any
 
 from kpgrowth.errors import InputError
 from kpgrowth.schema import EVENT_TYPES, PLATFORMS
-from kpgrowth.timeutil import local_day
+from kpgrowth.timeutil import local_day, time_span
 
 ENGAGEMENT = ("like", "comment", "share", "save")
 METRICS = ("revenue", "orders", "active_users", "engagement", *EVENT_TYPES)
@@ -64,7 +65,9 @@ def daily_series(source: Any, metric: str = "revenue", *, platform: str | None =
         t = t.filter(t.platform == platform)
     if product_id:
         t = t.filter(t.product_id == product_id)
-    day = local_day(t.ts, tz).name("day")
+    span = time_span(source, tz, (("orders" if metric in ("revenue", "orders") else "events",
+                                   "ts"),))  # queried only for zones with daylight saving
+    day = local_day(t.ts, tz, span).name("day")
     if metric == "revenue":
         value = t.amount.sum().cast("float64")
     elif metric == "active_users":
