@@ -5,12 +5,14 @@ Each command opens the workspace, calls one analysis and prints its Result as ta
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from kpgrowth.cli import DirArg, _open, _table, app, out
+from kpgrowth.errors import InputError
 
 
 @app.command()
@@ -161,3 +163,245 @@ def channels(
                        _fmt(r["revenue"]), _fmt(r["spend"]), _fmt(r["commission"]),
                        _fmt(r["roi"]), _fmt(r["roas"]), _fmt(r["cpa"])]
                       for r in res.to_frame().to_dict("records")]))
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the whole result as JSON instead of tables.")]
+ExportOpt = Annotated[Optional[Path], typer.Option(help="Also write the main table to this CSV file (UTF-8 with BOM, opens in Excel).")]
+LimitOpt = Annotated[int, typer.Option(min=1, help="Rows to print.")]
+
+
+def _emit(res: Any, as_json: bool, export: Optional[Path], frame: Any = None) -> bool:
+    """Write ``--export`` and print ``--json``; True when the tables should be skipped."""
+    if export is not None:
+        df = res.to_frame() if frame is None else frame
+        try:
+            df.to_csv(export, index=False, encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot write the export: {exc.strerror}", file=str(export)) from None
+        if not as_json:
+            out.print(f"wrote {len(df)} rows to {export}")
+    if as_json:
+        out.print_json(json.dumps(res.to_dict(), ensure_ascii=False))
+    return as_json
+
+
+def _hour(key: int) -> str:
+    from kpgrowth.analytics.content import DAYS
+
+    return f"{DAYS[key // 24]} {key % 24:02d}h ({key})"
+
+
+def _content_rows(rows: list[dict[str, Any]], by: str) -> tuple[list[str], list[list[Any]]]:
+    head = ["post", "platform", "format", "title"] if by == "post" else [by]
+    cols = [*head, "posts", "views", "likes", "comments", "shares", "saves", "engagement rate"]
+    body = []
+    for r in rows:
+        key = _hour(r["key"]) if by == "hour_of_week" else r["key"]
+        lead = [key, r["platform"], r["format"], (r["title"] or "")[:30]] if by == "post" else [key]
+        body.append([*lead, *[_fmt(r[m]) for m in ("posts", "views", "likes", "comments",
+                                                   "shares", "saves")],
+                     _fmt(r["engagement_rate"], True)])
+    return cols, body
+
+
+@app.command()
+def content(
+    root: DirArg,
+    by: Annotated[str, typer.Option(help="post, platform, format, tag or hour_of_week.")] = "post",
+    best: Annotated[Optional[int], typer.Option(min=1, help="Also list the N highest engagement rates.")] = None,
+    worst: Annotated[Optional[int], typer.Option(min=1, help="Also list the N lowest engagement rates.")] = None,
+    min_views: Annotated[int, typer.Option(min=0, help="Skip rows with fewer views in --best/--worst.")] = 0,
+    start: Annotated[Optional[str], typer.Option(help="First day posts were published, YYYY-MM-DD.")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last day posts were published, YYYY-MM-DD.")] = None,
+    platform: Annotated[Optional[list[str]], typer.Option(help="Only this platform (repeat for several).")] = None,
+    clock: Annotated[str, typer.Option(help="hour_of_week of posting (posted) or of engaging (event).")] = "posted",
+    limit: LimitOpt = 20,
+    as_json: JsonOpt = False,
+    export: ExportOpt = None,
+) -> None:
+    """Views, likes, comments, shares, saves and engagement rate (likes + comments + shares
+    per view) per post, platform, format, tag or hour of week; best and worst performers.
+
+    Example: `kpgrowth content demo/ --by format --best 3 --worst 3 --platform douyin`
+    """
+    from kpgrowth.analytics.content import content_performance
+    from kpgrowth.schema import PLATFORMS
+
+    for p in platform or []:
+        if p not in PLATFORMS:
+            raise InputError("unknown platform", column="platform", value=p,
+                             hint="use one of " + ", ".join(PLATFORMS))
+    with _open(root) as ws:
+        res = content_performance(ws, by=by, start=start, end=end, clock=clock,
+                                  platforms=platform)
+    if _emit(res, as_json, export):
+        return
+    cols, rows = _content_rows(res.rows[:limit], by)
+    out.print(_table(f"content by {by}: top {min(limit, len(res.rows))} of {len(res.rows)} "
+                     "by engagements", cols, rows))
+    t = res.totals
+    out.print(f"{_fmt(t['posts'])} posts · {_fmt(t['views'])} views · {_fmt(t['likes'])} likes · "
+              f"{_fmt(t['comments'])} comments · {_fmt(t['shares'])} shares · "
+              f"engagement rate {_fmt(t['engagement_rate'], True)}")
+    for n, name, pick in ((best, "best", res.best), (worst, "worst", res.worst)):
+        if n:
+            cols, rows = _content_rows(pick(n, min_views=min_views), by)
+            out.print(_table(f"{name} {n} by engagement rate (views >= {min_views})", cols, rows))
+
+
+@app.command()
+def community(
+    root: DirArg,
+    period: Annotated[str, typer.Option(help="day, week or month.")] = "week",
+    start: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    community_id: Annotated[Optional[list[str]], typer.Option(
+        "--community", help="Only this community id (repeat for several).")] = None,
+    as_json: JsonOpt = False,
+    export: ExportOpt = None,
+) -> None:
+    """Community (社群) health per period: members, active share, messages per member,
+    conversion of members to buyers and period-over-period retention.
+
+    Example: `kpgrowth community demo/ --period month --community cmty001`
+    """
+    from kpgrowth.analytics.community import COLUMNS, community_health
+    from kpgrowth.analytics.user_behavior import group_engagement
+
+    with _open(root) as ws:
+        res: Any = (group_engagement(ws, community_id, period=period, start=start, end=end)
+                    if community_id else
+                    community_health(ws, period=period, start=start, end=end))
+    if _emit(res, as_json, export):
+        return
+    sticky = [k for k in ("dau", "mau", "dau_mau") if any(k in r for r in res.rows)]
+    extra = list(dict.fromkeys(k for r in res.rows for k in r if k not in COLUMNS))
+    out.print(_table(f"community health per {period}",
+                     ["community", "period", "members", "active", "active share",
+                      "messages/member", "buyers", "conversion", "retention",
+                      *[k.upper().replace("_", "/") for k in sticky], *extra],
+                     [[r["name"] or r["community_id"], r["period"], _fmt(r["members"]),
+                       _fmt(r["active_members"]), _fmt(r["active_share"], True),
+                       _fmt(r["messages_per_member"]), _fmt(r["buyers"]),
+                       _fmt(r["conversion"], True), _fmt(r["retention"], True),
+                       *[_fmt(r.get(k), k == "dau_mau") for k in sticky],
+                       *[_fmt(r.get(k)) for k in extra]] for r in res.rows]))
+    if getattr(res, "unknown", None):
+        out.print("not in the workspace: " + ", ".join(res.unknown))
+
+
+@app.command()
+def rfm(
+    root: DirArg,
+    as_of: Annotated[Optional[str], typer.Option(help="Day recency is measured to, YYYY-MM-DD (default: the last order day).")] = None,
+    bins: Annotated[int, typer.Option(min=2, max=10, help="Score levels (5 = quintiles).")] = 5,
+    segments: Annotated[bool, typer.Option("--segments", help="Print the summary per segment instead of the buyers.")] = False,
+    limit: LimitOpt = 20,
+    as_json: JsonOpt = False,
+    export: ExportOpt = None,
+) -> None:
+    """RFM (最近一次消费 / 消费频率 / 消费金额) scores of every buyer and their segment:
+    高价值 Champions, 新客 New, 忠诚 Loyal … 已流失 Lost.
+
+    Example: `kpgrowth rfm demo/ --segments`, or `kpgrowth rfm demo/ --export rfm.csv`
+    """
+    from kpgrowth.analytics.rfm import rfm as run
+
+    with _open(root) as ws:
+        res = run(ws, as_of=as_of, bins=bins)
+    if _emit(res, as_json, export, res.segments_frame() if segments else None):
+        return
+    if segments:
+        out.print(_table(f"RFM segments as of {res.as_of} ({res.currency})",
+                         ["segment", "中文", "users", "share", "revenue", "revenue share",
+                          "mean recency (days)", "mean frequency", "mean monetary"],
+                         [[s["segment"], s["segment_zh"], _fmt(s["users"]),
+                           _fmt(s["user_share"], True), _fmt(s["revenue"]),
+                           _fmt(s["revenue_share"], True), _fmt(s["recency"]),
+                           _fmt(s["frequency"]), _fmt(s["monetary"])] for s in res.segments]))
+        return
+    out.print(_table(f"RFM of {min(limit, len(res.users))} of {len(res.users)} buyers as of "
+                     f"{res.as_of} ({res.currency}), best first",
+                     ["user", "last order day", "recency", "frequency", "monetary", "code",
+                      "segment", "中文"],
+                     [[u["user_key"], u["last_day"], _fmt(u["recency"]), _fmt(u["frequency"]),
+                       _fmt(u["monetary"]), u["code"], u["segment"], u["segment_zh"]]
+                      for u in res.users[:limit]]))
+
+
+@app.command()
+def engagement(
+    root: DirArg,
+    as_of: Annotated[Optional[str], typer.Option(help="Count events before this UTC day or time (ISO).")] = None,
+    fit: Annotated[bool, typer.Option("--fit", help="Fit U's weights to predict a purchase and compare AUC with equal weights.")] = False,
+    horizon: Annotated[int, typer.Option(min=1, max=365, help="With --fit: days after the cutoff a purchase counts.")] = 14,
+    seed: Annotated[int, typer.Option(help="With --fit: seed of the cross-validation folds.")] = 0,
+    limit: LimitOpt = 20,
+    as_json: JsonOpt = False,
+    export: ExportOpt = None,
+) -> None:
+    """Engagement indices per user: U (content, community, sharing), R' (recommendation
+    value) and I' (community activity); `--fit` learns U's weights from conversions.
+
+    Example: `kpgrowth engagement demo/ --limit 10`, or `kpgrowth engagement demo/ --fit`
+    """
+    from kpgrowth.analytics.engagement_index import engagement_index, fit_engagement_weights
+
+    with _open(root) as ws:
+        res: Any = (fit_engagement_weights(ws, horizon_days=horizon, seed=seed) if fit
+                    else engagement_index(ws, as_of=as_of))
+    if _emit(res, as_json, export):
+        return
+    if fit:
+        out.print(_table(f"weights of U fitted to a purchase within {res.horizon_days} days "
+                         f"after {res.cutoff[:16]}",
+                         ["weight", "on", "fitted", "hand"],
+                         [[w, on, f"{v:.3f}", f"{1 / 3:.3f}"] for (w, v), on
+                          in zip(res.weights.items(), ("C", "I", "R"), strict=True)]))
+        out.print(f"AUC fitted {res.auc_fitted:.3f} (out of fold, {res.folds} folds) vs hand "
+                  f"{res.auc_hand:.3f}: lift {res.lift:+.3f} · {_fmt(res.n_users)} users, "
+                  f"{_fmt(res.positive_rate, True)} bought")
+        return
+    out.print(_table(f"engagement of {min(limit, len(res.rows))} of {len(res.rows)} users, "
+                     "highest U first",
+                     ["user", "views", "community", "shares", "net paid", "tenure days", "U",
+                      "R'", "I'"],
+                     [[r["user_key"], _fmt(int(r["views"])), _fmt(int(r["community"])),
+                       _fmt(int(r["shares"])), _fmt(r["net_paid"]), f"{r['tenure_days']:.1f}",
+                       f"{r['U']:.3f}", f"{r['R_value']:.3f}", f"{r['I_value']:.3f}"]
+                      for r in res.rows[:limit]]))
+
+
+@app.command()
+def paths(
+    root: DirArg,
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many paths.")] = 10,
+    step: Annotated[str, typer.Option(help="type, type@platform, platform, campaign, post or channel.")] = "type",
+    lookback: Annotated[str, typer.Option(help="How far before a purchase a touch counts, e.g. 30d.")] = "30d",
+    max_steps: Annotated[int, typer.Option(min=1, help="Keep the last N steps of longer paths.")] = 6,
+    conversion: Annotated[str, typer.Option(help="orders (paid orders) or purchase (purchase events).")] = "orders",
+    start: Annotated[Optional[str], typer.Option(help="First purchase day, YYYY-MM-DD.")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last purchase day, YYYY-MM-DD.")] = None,
+    as_json: JsonOpt = False,
+    export: ExportOpt = None,
+) -> None:
+    """The most common paths of touches before a purchase (购买路径), with how often each
+    path ends in a purchase.
+
+    Example: `kpgrowth paths demo/ --step type@platform --lookback 14d --top 5`
+    """
+    from kpgrowth.analytics.paths import purchase_paths
+
+    with _open(root) as ws:
+        res = purchase_paths(ws, top=top, step=step, lookback=lookback, max_steps=max_steps,
+                             conversion=conversion, start=start, end=end)
+    if _emit(res, as_json, export):
+        return
+    out.print(_table(f"top {len(res.rows)} paths to purchase (steps: {step}, lookback {lookback})",
+                     ["rank", "path", "purchases", "share", "revenue", "non-converting",
+                      "conversion rate"],
+                     [[r["rank"], r["path"], _fmt(r["purchases"]), _fmt(r["share"], True),
+                       _fmt(r["revenue"]), _fmt(r["non_converting"]),
+                       _fmt(r["conversion_rate"], True)] for r in res.rows]))
+    out.print(f"{_fmt(res.purchases)} purchases · {_fmt(res.without_touch)} without a touch "
+              f"in the lookback · {_fmt(res.distinct_paths)} distinct paths")

@@ -125,6 +125,12 @@ class SchemaError(InputError):
     type = "unknown-schema"
 
 
+class NotFoundError(InputError):
+    """What the input names (a user, a community, a product) is not in the workspace (HTTP 404)."""
+
+    type = "not-found"
+
+
 class ConfigError(InputError):
     """A workspace setting is missing or has a bad value."""
 

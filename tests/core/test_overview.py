@@ -83,3 +83,11 @@ def test_report_has_a_forecast_section_when_history_allows(ws):
     simulate(ws, users=300, days=21, seed=2, overwrite=True)
     zh = render_overview(ws, lang="zh")
     assert 'id="forecast"' in zh and "营收 · 预测" in zh
+
+
+def test_every_platform_has_a_name_in_both_languages():
+    from kpgrowth.report.i18n import LABELS
+    from kpgrowth.schema import PLATFORMS
+
+    missing = [p for p in PLATFORMS if f"platform.{p}" not in LABELS]
+    assert not missing, f"add platform.<name> labels for {missing} in report/i18n.py"

@@ -7,68 +7,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from kpgrowth.api.app import create_app
 
-from .conftest import LiveServer, Site, make_site
+from .conftest import POINTS, LiveServer, _login, _shot, make_site
+
+BAD_CSV = "product_id,kind,title,price\nb1,course,好课,99\nb2,podcast,播客,-1\n".encode()
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-BAD_CSV = "product_id,kind,title,price\nb1,course,好课,99\nb2,podcast,播客,-1\n".encode()
-POINTS = """() => { const n = a => (Array.isArray(a) || ArrayBuffer.isView(a)) ? a.length : 0;
-  return Array.from(document.querySelectorAll('.js-plotly-plot')).map(
-    d => d.data.reduce((sum, tr) => sum + Math.max(n(tr.x), n(tr.y)), 0)); }"""
-
-
-@pytest.fixture(scope="module")
-def browser(browser_ok: None) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    site = make_site(tmp_path_factory.mktemp("browser") / "sim", simulated=True)
-    with LiveServer(create_app(site.root)) as server:
-        yield site, server.url
-
-
-@pytest.fixture()
-def page(browser, request) -> Iterator[object]:
-    """A fresh browser page; fails the test on any console error or page error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    pg.errors = []
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    errors = list(pg.errors)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
-
-
-def _login(page, url: str, key: str) -> None:
-    page.goto(f"{url}/")
-    page.wait_for_url(f"{url}/login?next=/")
-    page.fill("#key", key)
-    page.click("#login-form button")
-    page.wait_for_url(f"{url}/")
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def _kpi(page, key: str) -> str:

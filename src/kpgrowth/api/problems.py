@@ -22,7 +22,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kpgrowth.errors import (
-    InputError, KpgrowthError, MissingDependencyError, SchemaError, StoreError, WorkspaceError,
+    InputError, KpgrowthError, MissingDependencyError, NotFoundError, SchemaError, StoreError,
+    WorkspaceError,
 )
 
 MEDIA_TYPE = "application/problem+json"
@@ -58,7 +59,7 @@ def problem(status: int, slug: str, detail: str, *, field: str | None = None,
 
 def from_error(exc: KpgrowthError) -> JSONResponse:
     """Translate a library error into its problem response."""
-    if isinstance(exc, SchemaError):
+    if isinstance(exc, SchemaError | NotFoundError):
         status = 404
     elif isinstance(exc, InputError):
         status = 422

@@ -83,6 +83,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "zhihu": ("知乎", "Zhihu"), "kuaishou": ("快手", "Kuaishou"), "tiktok": ("TikTok", "TikTok"),
         "instagram": ("Instagram", "Instagram"), "linkedin": ("LinkedIn", "LinkedIn"),
         "x": ("X", "X"), "youtube": ("YouTube", "YouTube"), "other": ("其他", "other"),
+        "xiaoe": ("小鹅通", "Xiaoe-tech"), "facebook": ("Facebook", "Facebook"),
+        "kajabi": ("Kajabi", "Kajabi"), "website": ("官网", "Website"),
+        "email": ("邮件", "Email"),
     }.items()},
 }
 """Every label of the report and the dashboard: ``key -> (中文, English)``.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from kpgrowth.analytics.rfm import SEGMENTS
 from kpgrowth.api.deps import GateDep, Viewer
 from kpgrowth.api.problems import responses
+from kpgrowth.result import jsonable
 from kpgrowth.schema import PLATFORMS
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
@@ -154,3 +157,288 @@ def channels(gate: GateDep, who: Viewer,
 
     d = _run(gate, f"channels:{by}:{start}:{end}", channel_performance, by=by, start=start, end=end)
     return ChannelsOut(**{k: d[k] for k in ChannelsOut.model_fields})
+
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="rows to return")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="rows to skip")]
+
+
+class ContentRow(BaseModel):
+    key: str | int = Field(description="post_id, platform, format, tag or hour of week "
+                                       "(0 = Monday 00h … 167)")
+    platform: str | None = Field(description="by=post only")
+    format: str | None = Field(description="by=post only")
+    title: str | None = Field(description="by=post only")
+    posted_at: str | None = Field(description="by=post only")
+    posts: int
+    views: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    engagements: int = Field(description="likes + comments + shares")
+    engagement_rate: float | None = Field(description="engagements / views; null without views")
+
+
+class ContentTotals(BaseModel):
+    posts: int
+    views: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    engagement_rate: float | None
+
+
+class ContentOut(BaseModel):
+    by: str
+    clock: str
+    tz: str
+    start: str | None
+    end: str | None
+    totals: ContentTotals = Field(description="over all selected posts")
+    total_rows: int
+    rows: list[ContentRow] = Field(description="most engagements first, up to limit")
+    best: list[ContentRow] = Field(description="highest engagement rate (views >= min_views)")
+    worst: list[ContentRow] = Field(description="lowest engagement rate (views >= min_views)")
+
+
+@router.get("/content", response_model=ContentOut, responses=responses(401, 403, 422, 503),
+            summary="Views, likes, comments, shares, saves and engagement rate per post or group")
+def content(gate: GateDep, who: Viewer,
+            by: Annotated[Literal["post", "platform", "format", "tag", "hour_of_week"],
+                          Query()] = "post",
+            start: Day = None, end: Day = None,
+            platform: Annotated[list[Platform] | None,  # type: ignore[valid-type]
+                                Query(max_length=len(PLATFORMS),
+                                      description="only these platforms (repeat)")] = None,
+            clock: Annotated[Literal["posted", "event"],
+                             Query(description="hour_of_week of posting or of engaging")]
+            = "posted",
+            best: Annotated[int, Query(ge=0, le=100)] = 5,
+            worst: Annotated[int, Query(ge=0, le=100)] = 5,
+            min_views: Annotated[int, Query(ge=0, le=10**12,
+                                            description="for best and worst")] = 0,
+            limit: Limit = 100) -> ContentOut:
+    from kpgrowth.analytics.content import content_performance
+
+    platforms = sorted(set(platform)) if platform else None
+    res = gate.cached(f"content:{by}:{start}:{end}:{clock}:{platforms}", lambda: gate.read(
+        content_performance, gate.ws, by=by, start=start, end=end, clock=clock,
+        platforms=platforms))
+    d = res.to_dict()
+    return ContentOut(by=d["by"], clock=d["clock"], tz=d["tz"], start=d["start"], end=d["end"],
+                      totals=d["totals"], total_rows=len(d["rows"]), rows=d["rows"][:limit],
+                      best=jsonable(res.best(best, min_views=min_views)) if best else [],
+                      worst=jsonable(res.worst(worst, min_views=min_views)) if worst else [])
+
+
+class CommunityRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    community_id: str
+    name: str | None
+    period: str = Field(description="ISO date the period starts")
+    members: int = Field(description="with a membership overlapping the period")
+    active_members: int = Field(description="members who posted a message in the period")
+    active_share: float | None
+    messages: int
+    messages_per_member: float | None
+    buyers: int = Field(description="members with a paid order while a member")
+    conversion: float | None = Field(description="buyers / members")
+    retained: int = Field(description="members also members in the period before")
+    retention: float | None = Field(description="retained / members of the period before")
+    dau: float | None = Field(None, description="mean daily people posting a message")
+    mau: int | None = Field(None, description="people posting in the 30 days ending on the "
+                                              "period's last day")
+    dau_mau: float | None = Field(None, description="dau / mau (stickiness)")
+
+
+class CommunityOut(BaseModel):
+    period: str
+    tz: str
+    start: str | None
+    end: str | None
+    rows: list[CommunityRow] = Field(description="per community, then period")
+
+
+@router.get("/community", response_model=CommunityOut, responses=responses(401, 403, 422, 503),
+            summary="Community (社群) health per period: members, activity, conversion, retention")
+def community(gate: GateDep, who: Viewer,
+              period: Annotated[Literal["day", "week", "month"], Query()] = "week",
+              start: Day = None, end: Day = None) -> CommunityOut:
+    from kpgrowth.analytics.community import community_health
+
+    d = _run(gate, f"community:{period}:{start}:{end}", community_health, period=period,
+             start=start, end=end)
+    return CommunityOut(**{k: d[k] for k in CommunityOut.model_fields})
+
+
+class RFMUser(BaseModel):
+    user_key: str
+    last_day: str = Field(description="local day of the last paid order")
+    recency: int = Field(description="days from last_day to as_of")
+    frequency: int = Field(description="paid orders")
+    monetary: float = Field(description="paid minus refunded amount")
+    r: int
+    f: int
+    m: int
+    code: str = Field(description="the three scores, e.g. 555")
+    segment: str
+    segment_zh: str
+
+
+class RFMSegment(BaseModel):
+    segment: str
+    segment_zh: str
+    users: int
+    user_share: float
+    revenue: float
+    revenue_share: float
+    recency: float | None = Field(description="mean over the segment's buyers")
+    frequency: float | None
+    monetary: float | None
+
+
+class RFMOut(BaseModel):
+    as_of: str | None = Field(description="the day recency is measured to")
+    bins: int
+    currency: str
+    buyers: int = Field(description="all buyers scored")
+    total: int = Field(description="buyers in the segment asked for (all without one)")
+    segments: list[RFMSegment]
+    users: list[RFMUser] = Field(description="best codes first; limit/offset page them")
+    limit: int
+    offset: int
+
+
+Segment = Literal[tuple(SEGMENTS)]  # type: ignore[valid-type]
+
+
+@router.get("/rfm", response_model=RFMOut, responses=responses(401, 403, 422, 503),
+            summary="RFM scores and segments (高价值, 新客, 忠诚 …) of buyers")
+def rfm(gate: GateDep, who: Viewer, as_of: Day = None,
+        bins: Annotated[int, Query(ge=2, le=10, description="score levels")] = 5,
+        segment: Annotated[Segment | None, Query(description="only this segment's buyers")]
+        = None,
+        limit: Limit = 100, offset: Offset = 0) -> RFMOut:
+    from kpgrowth.analytics.rfm import rfm as run
+
+    d = _run(gate, f"rfm:{as_of}:{bins}", run, as_of=as_of, bins=bins)
+    users = [u for u in d["users"] if segment is None or u["segment"] == segment]
+    return RFMOut(as_of=d["as_of"], bins=d["bins"], currency=d["currency"],
+                  buyers=len(d["users"]), total=len(users),
+                  segments=d["segments"], users=users[offset:offset + limit], limit=limit,
+                  offset=offset)
+
+
+class EngagementRow(BaseModel):
+    user_key: str
+    views: float = Field(description="raw C: view, trailer_view, lesson_start/complete events")
+    community: float = Field(description="raw I: community_join and community_message events")
+    shares: float = Field(description="raw R: share and referral_invite events")
+    net_paid: float = Field(description="raw Q: paid minus refunded amount")
+    tenure_days: float = Field(description="raw T")
+    C: float
+    I: float
+    R: float
+    Q: float
+    T: float
+    U: float = Field(description="user engagement α·C + β·I + γ·R")
+    R_value: float = Field(description="recommendation value R' = δ·C + ε·U + ζ·Q")
+    I_value: float = Field(description="community activity I' = η·U + θ·R + ξ·T")
+
+
+class EngagementFitOut(BaseModel):
+    weights: dict[str, float] = Field(description="fitted alpha, beta, gamma (sum to 1)")
+    coef: dict[str, float]
+    auc_fitted: float | None = Field(description="out-of-fold AUC of U with fitted weights")
+    auc_hand: float | None = Field(description="AUC of U with equal weights")
+    lift: float | None
+    cutoff: str
+    horizon_days: int
+    n_users: int
+    folds: int
+    positive_rate: float
+
+
+class EngagementOut(BaseModel):
+    as_of: str | None
+    weights: dict[str, float]
+    users: int
+    rows: list[EngagementRow] = Field(description="highest U first; limit/offset page them")
+    limit: int
+    offset: int
+    fit: EngagementFitOut | None = Field(description="with fit=true: weights of U fitted to "
+                                                     "predict a purchase, vs equal weights")
+
+
+Instant = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$",
+                                      description="YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)")]
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+@router.get("/engagement", response_model=EngagementOut, responses=responses(401, 403, 422, 503),
+            summary="Engagement indices U, R', I' per user; optionally fitted weights")
+def engagement(gate: GateDep, who: Viewer, as_of: Instant = None,
+               limit: Limit = 100, offset: Offset = 0,
+               fit: Annotated[bool, Query(description="also fit U's weights to conversion")]
+               = False,
+               horizon_days: Annotated[int, Query(ge=1, le=365,
+                                                  description="label window of the fit")] = 14,
+               seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> EngagementOut:
+    from kpgrowth.analytics.engagement_index import engagement_index, fit_engagement_weights
+
+    d = _run(gate, f"engagement:{as_of}", engagement_index, as_of=as_of)
+    fitted = None
+    if fit:
+        f = gate.cached(f"engagement_fit:{horizon_days}:{seed}", lambda: gate.read(
+            fit_engagement_weights, gate.ws, horizon_days=horizon_days, seed=seed))
+        fitted = EngagementFitOut(**{**f.to_dict(), "auc_fitted": _finite(f.auc_fitted),
+                                     "auc_hand": _finite(f.auc_hand), "lift": _finite(f.lift)})
+    return EngagementOut(as_of=d["as_of"], weights=d["weights"], users=len(d["rows"]),
+                         rows=d["rows"][offset:offset + limit], limit=limit, offset=offset,
+                         fit=fitted)
+
+
+class PathRow(BaseModel):
+    rank: int
+    path: str = Field(description="steps joined by ' > '")
+    steps: list[str]
+    purchases: int
+    share: float = Field(description="of all purchases")
+    revenue: float
+    non_converting: int = Field(description="journeys along this path without a purchase")
+    conversion_rate: float | None = Field(description="purchases / (purchases + non_converting)")
+
+
+class PathsOut(BaseModel):
+    step: str
+    purchases: int = Field(description="all purchases of the period")
+    without_touch: int = Field(description="purchases without a touch in the lookback")
+    distinct_paths: int
+    rows: list[PathRow] = Field(description="most purchases first")
+    params: dict[str, Any]
+
+
+@router.get("/paths", response_model=PathsOut, responses=responses(401, 403, 422, 503),
+            summary="The most common paths of touches before a purchase (购买路径)")
+def paths(gate: GateDep, who: Viewer,
+          top: Annotated[int, Query(ge=1, le=100)] = 10,
+          step: Annotated[Literal["type", "type@platform", "platform", "campaign", "post",
+                                  "channel"], Query(description="what a step is")] = "type",
+          lookback: Duration = "30d",
+          max_steps: Annotated[int, Query(ge=1, le=50, description="keep the last steps")] = 6,
+          collapse: Annotated[bool, Query(description="a run of equal steps is one step")]
+          = True,
+          conversion: Annotated[Literal["orders", "purchase"], Query()] = "orders",
+          start: Day = None, end: Day = None) -> PathsOut:
+    from kpgrowth.analytics.paths import purchase_paths
+
+    d = _run(gate, f"paths:{top}:{step}:{lookback}:{max_steps}:{collapse}:{conversion}:{start}:"
+                   f"{end}", purchase_paths, top=top, step=step, lookback=lookback,
+             max_steps=max_steps, collapse=collapse, conversion=conversion, start=start,
+             end=end)
+    return PathsOut(**{k: d[k] for k in PathsOut.model_fields})
