@@ -99,7 +99,7 @@ def test_simulated_communities_are_sane(sim):
 def test_daily_active_members_and_stickiness(store_of):
     """Messages: a on Jan 6 (twice), b on Jan 7, c on Jan 14, all in g; h has no messages.
     Data days run from the first join (Jan 5) to the last message (Jan 14)."""
-    from kpgrowth.analytics.community import community_activity
+    from kpgrowth.analytics.community_activity import community_activity
 
     store = store_of({"memberships": MEMBERS, "events": EVENTS, "orders": ORDERS,
                       "communities": COMMUNITIES})
@@ -144,7 +144,7 @@ def _people_events() -> pa.Table:
 
 
 def test_member_retention_pools_communities(store_of):
-    from kpgrowth.analytics.community import member_retention
+    from kpgrowth.analytics.community_activity import member_retention
 
     members = pa.table({"community_id": ["g", "g", "h"], "user_key": ["a", "b", "e"],
                         "joined_at": pa.array([d(5), d(19), d(12)], T),
@@ -181,7 +181,7 @@ def test_member_retention_against_simulator_truth(sim):
     from zoneinfo import ZoneInfo
 
     from kpgrowth.analytics._periods import Calendar, period_start
-    from kpgrowth.analytics.community import community_activity, member_retention
+    from kpgrowth.analytics.community_activity import community_activity, member_retention
     from kpgrowth.analytics.retention import entries
 
     tz = "Asia/Shanghai"
