@@ -96,6 +96,9 @@ def funnel(
                       "median s from previous"], rows))
 
 
+_ADVERB = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
 @app.command()
 def retention(
     root: DirArg,
@@ -113,7 +116,7 @@ def retention(
     with _open(root) as ws:
         res = run(ws, period=period, periods=periods, cohort_by=cohort_by, mode=mode)
     curve = res.curve_frame()
-    out.print(_table(f"{period}ly retention ({mode}), weighted by cohort size",
+    out.print(_table(f"{_ADVERB.get(period, period)} retention ({mode}), weighted by cohort size",
                      ["group", "k", "cohorts", "users", "retained", "rate"],
                      [[r["group"], r["k"], r["cohorts"], f"{r['size']:,}", f"{r['retained']:,}",
                        _fmt(r["rate"], True)] for r in curve.to_dict("records")]))
@@ -252,19 +255,35 @@ def content(
 @app.command()
 def community(
     root: DirArg,
-    period: Annotated[str, typer.Option(help="day, week or month.")] = "week",
-    start: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,
-    end: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    period: Annotated[str, typer.Option(help="day, week or month (health and --members).")] = "week",
+    start: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD (with --members: of the entry cohorts).")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD (with --members: of the entry cohorts).")] = None,
     community_id: Annotated[Optional[list[str]], typer.Option(
-        "--community", help="Only this community id (repeat for several).")] = None,
+        "--community", help="Only this community id (repeat for several; not with --members).")] = None,
+    activity: Annotated[bool, typer.Option("--activity", help="Daily DAU, WAU, MAU and DAU/MAU per community, and each community's stickiness.")] = False,
+    days: Annotated[int, typer.Option(min=1, help="With --activity: print the last N days of each community.")] = 14,
+    members: Annotated[bool, typer.Option("--members", help="Retention of community members vs non-members, and the loss ratio.")] = False,
+    periods: Annotated[int, typer.Option(min=2, max=60, help="With --members: periods k = 0..N-1.")] = 8,
+    mode: Annotated[str, typer.Option(help="With --members: on_or_after (still around) or on (returned in exactly period k).")] = "on_or_after",
     as_json: JsonOpt = False,
     export: ExportOpt = None,
 ) -> None:
     """Community (社群) health per period: members, active share, messages per member,
-    conversion of members to buyers and period-over-period retention.
+    conversion of members to buyers and period-over-period retention; `--activity` for daily
+    DAU/WAU/MAU and stickiness, `--members` for retention of members vs non-members.
 
-    Example: `kpgrowth community demo/ --period month --community cmty001`
+    Example: `kpgrowth community demo/ --period month --community cmty001`, or
+    `kpgrowth community demo/ --activity --days 7`, or `kpgrowth community demo/ --members --period week`
     """
+    if activity and members:
+        raise InputError("use either --activity or --members, not both")
+    if members and community_id:
+        raise InputError("--members compares members of any community with non-members",
+                         hint="leave out --community")
+    if activity:
+        return _community_activity(root, start, end, community_id, days, as_json, export)
+    if members:
+        return _member_retention(root, period, periods, mode, start, end, as_json, export)
     from kpgrowth.analytics.community import COLUMNS, community_health
     from kpgrowth.analytics.user_behavior import group_engagement
 
@@ -288,6 +307,57 @@ def community(
                        *[_fmt(r.get(k)) for k in extra]] for r in res.rows]))
     if getattr(res, "unknown", None):
         out.print("not in the workspace: " + ", ".join(res.unknown))
+
+
+def _community_activity(root: Path, start: str | None, end: str | None,
+                        ids: list[str] | None, days: int, as_json: bool,
+                        export: Path | None) -> None:
+    from kpgrowth.analytics.community_activity import community_activity
+
+    with _open(root) as ws:
+        res = community_activity(ws, start=start, end=end, communities=ids)
+    if _emit(res, as_json, export):
+        return
+    if not res.rows:
+        out.print("no community messages or memberships in the period")
+        return
+    last = sorted({r["day"] for r in res.rows})[-days:]
+    shown = [r for r in res.rows if r["day"] >= last[0]]
+    out.print(_table(f"daily active members ({res.tz}), last {len(last)} days: people posting "
+                     "a message that day (DAU), in the last 7 (WAU) and 30 days (MAU)",
+                     ["community", "day", "DAU", "WAU", "MAU", "DAU/MAU"],
+                     [[r["name"] or r["community_id"], r["day"], _fmt(r["dau"]), _fmt(r["wau"]),
+                       _fmt(r["mau"]), _fmt(r["dau_mau"], True)] for r in shown]))
+    out.print(_table(f"stickiness over {res.summary[0]['days']} days "
+                     f"({res.rows[0]['day']} – {res.rows[-1]['day']}): mean DAU / mean MAU",
+                     ["community", "id", "mean DAU", "mean MAU", "stickiness"],
+                     [[s["name"] or s["community_id"], s["community_id"], _fmt(s["avg_dau"]),
+                       _fmt(s["avg_mau"]), _fmt(s["stickiness"], True)] for s in res.summary]))
+
+
+def _member_retention(root: Path, period: str, periods: int, mode: str, start: str | None,
+                      end: str | None, as_json: bool, export: Path | None) -> None:
+    from kpgrowth.analytics.community_activity import MEMBERS, NON_MEMBERS, member_retention
+
+    with _open(root) as ws:
+        res = member_retention(ws, period=period, periods=periods, mode=mode, start=start,
+                               end=end)
+    if _emit(res, as_json, export, res.curve_frame()):
+        return
+    at = {(c["group"], c["k"]): c for c in res.curve}
+    blank = {"size": None, "retained": None, "rate": None}
+    cols = [f"{g} {x}" for g in (MEMBERS, NON_MEMBERS) for x in ("users", "retained", "rate")]
+    out.print(_table(f"{_ADVERB.get(period, period)} retention ({mode}) of community members "
+                     "vs non-members at cohort entry, weighted by cohort size", ["k", *cols],
+                     [[k, *[v for g in (MEMBERS, NON_MEMBERS)
+                            for c in [at.get((g, k), blank)]
+                            for v in (_fmt(c["size"]), _fmt(c["retained"]),
+                                      _fmt(c["rate"], True))]]
+                      for k in range(res.periods)]))
+    ratio = "n/a (a group has no cohort past k = 0)" if res.loss_ratio is None else \
+        f"{res.loss_ratio:.2f}"
+    out.print(f"loss ratio {ratio}: members' loss over k = 1..{res.periods - 1} as a share of "
+              "the non-members' (< 1: members stay longer; not causal)")
 
 
 @app.command()
@@ -379,6 +449,7 @@ def paths(
     step: Annotated[str, typer.Option(help="type, type@platform, platform, campaign, post or channel.")] = "type",
     lookback: Annotated[str, typer.Option(help="How far before a purchase a touch counts, e.g. 30d.")] = "30d",
     max_steps: Annotated[int, typer.Option(min=1, help="Keep the last N steps of longer paths.")] = 6,
+    collapse: Annotated[bool, typer.Option("--collapse/--no-collapse", help="Count a run of equal steps as one step.")] = True,
     conversion: Annotated[str, typer.Option(help="orders (paid orders) or purchase (purchase events).")] = "orders",
     start: Annotated[Optional[str], typer.Option(help="First purchase day, YYYY-MM-DD.")] = None,
     end: Annotated[Optional[str], typer.Option(help="Last purchase day, YYYY-MM-DD.")] = None,
@@ -394,7 +465,7 @@ def paths(
 
     with _open(root) as ws:
         res = purchase_paths(ws, top=top, step=step, lookback=lookback, max_steps=max_steps,
-                             conversion=conversion, start=start, end=end)
+                             collapse=collapse, conversion=conversion, start=start, end=end)
     if _emit(res, as_json, export):
         return
     out.print(_table(f"top {len(res.rows)} paths to purchase (steps: {step}, lookback {lookback})",

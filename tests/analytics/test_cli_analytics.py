@@ -128,6 +128,10 @@ def test_community_rfm_engagement_print_the_library_numbers(sim, capsys, wide):
     ["content", "{root}", "--start", "2026-02-30"],
     ["community", "{root}", "--period", "year"],
     ["community", "{root}", "--community", "nope"],
+    ["community", "{root}", "--activity", "--members"],
+    ["community", "{root}", "--members", "--community", "cmty001"],
+    ["community", "{root}", "--members", "--mode", "sometimes"],
+    ["community", "{root}", "--activity", "--end", "2026-02-30"],
     ["rfm", "{root}", "--as-of", "2026-02-30"],
     ["engagement", "{root}", "--as-of", "soon"],
     ["content", "{root}", "--export", "{root}/missing/dir/x.csv"],
@@ -147,4 +151,82 @@ def test_paths_prints_the_library_numbers(sim, capsys, wide):
     assert [(v[0], v[1]) for v in rows.values()] == [(r["path"], f"{r['purchases']:,}")
                                                       for r in res.rows]
     assert f"{res.purchases:,} purchases" in text
+    raw = purchase_paths(sim, top=5, collapse=False, conversion="purchase", start="2026-01-10")
+    assert run_cli(["paths", str(sim.root), "--top", "5", "--no-collapse", "--conversion",
+                    "purchase", "--start", "2026-01-10"]) == 0
+    assert [(v[0], v[1]) for v in _rows(capsys.readouterr().out).values()] == [
+        (r["path"], f"{r['purchases']:,}") for r in raw.rows]
     assert run_cli(["paths", str(sim.root), "--step", "author"]) == 2
+
+
+def _cells(text: str) -> list[list[str]]:
+    """Cells of every table body row of rich output, in order."""
+    return [[c.strip() for c in line.strip("│").split("│")] for line in text.splitlines()
+            if line.startswith("│")]
+
+
+def test_community_activity_prints_the_library_numbers(sim, capsys, wide, tmp_path):
+    from kpgrowth.analytics.community_activity import community_activity
+
+    root = str(sim.root)
+    res = community_activity(sim, start="2026-01-05")
+    ids = sorted({r["community_id"] for r in res.rows})[:2]
+    mine = community_activity(sim, start="2026-01-05", communities=ids)
+    assert run_cli(["community", root, "--activity", "--start", "2026-01-05", "--days", "3",
+                    *[a for c in ids for a in ("--community", c)]]) == 0
+    text = capsys.readouterr().out
+    daily, sticky = text.split("stickiness over")
+    last = sorted({r["day"] for r in mine.rows})[-3:]
+    assert _cells(daily) == [
+        [r["name"] or r["community_id"], r["day"], f"{r['dau']:,}", f"{r['wau']:,}",
+         f"{r['mau']:,}", "" if r["dau_mau"] is None else f"{100 * r['dau_mau']:.1f}%"]
+        for r in mine.rows if r["day"] in last]
+    assert len(_cells(daily)) == 3 * len(ids)
+    assert _cells(sticky) == [
+        [s["name"] or s["community_id"], s["community_id"], f"{s['avg_dau']:,.2f}",
+         f"{s['avg_mau']:,.2f}", "" if s["stickiness"] is None else
+         f"{100 * s['stickiness']:.1f}%"] for s in mine.summary]
+    assert f"{mine.summary[0]['days']} days ({mine.rows[0]['day']} – " in sticky
+    assert any(s["stickiness"] for s in res.summary)  # the simulator has active communities
+    assert run_cli(["community", root, "--activity", "--start", "2026-01-05", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == res.to_dict()
+    out = tmp_path / "activity.csv"
+    assert run_cli(["community", root, "--activity", "--start", "2026-01-05",
+                    "--export", str(out)]) == 0
+    assert f"wrote {len(res.rows)} rows to {out}" in capsys.readouterr().out
+    with out.open(encoding="utf-8-sig") as fh:
+        exported = list(csv.DictReader(fh))
+    assert [(r["community_id"], r["day"], int(r["mau"])) for r in exported] == [
+        (r["community_id"], r["day"], r["mau"]) for r in res.rows]
+
+
+def test_community_members_prints_the_library_numbers(sim, capsys, wide, tmp_path):
+    from kpgrowth.analytics.community_activity import member_retention
+
+    root = str(sim.root)
+    res = member_retention(sim, period="week", periods=4, mode="on")
+    assert res.loss_ratio is not None
+    assert run_cli(["community", root, "--members", "--periods", "4", "--mode", "on"]) == 0
+    text = capsys.readouterr().out
+    assert "weekly retention (on) of community members vs non-members" in text
+    at = {(c["group"], c["k"]): c for c in res.curve}
+
+    def cells(g: str, k: int) -> list[str]:
+        c = at[(g, k)]
+        return [f"{c['size']:,}", f"{c['retained']:,}",
+                "" if c["rate"] is None else f"{100 * c['rate']:.1f}%"]
+
+    assert _cells(text) == [[str(k), *cells("members", k), *cells("non-members", k)]
+                            for k in range(4)]
+    assert f"loss ratio {res.loss_ratio:.2f}: members' loss over k = 1..3" in text
+    assert run_cli(["community", root, "--members", "--periods", "4", "--mode", "on",
+                    "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == res.to_dict()
+    out = tmp_path / "members.csv"
+    assert run_cli(["community", root, "--members", "--period", "day", "--periods", "3",
+                    "--export", str(out)]) == 0
+    daily = member_retention(sim, period="day", periods=3)
+    with out.open(encoding="utf-8-sig") as fh:
+        exported = list(csv.DictReader(fh))
+    assert [(r["group"], int(r["k"]), int(r["retained"])) for r in exported] == [
+        (c["group"], c["k"], c["retained"]) for c in daily.curve]

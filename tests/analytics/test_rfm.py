@@ -92,3 +92,35 @@ def test_rfm_on_simulator(sim):
     lost = next(s for s in res.segments if s["segment"] == "Lost")
     assert champions["recency"] < lost["recency"]
     assert res.figure().data
+
+
+def test_rfm_local_days_in_a_dst_zone_use_the_span_of_the_orders(store_of, monkeypatch):
+    import kpgrowth.analytics.rfm as mod
+    from kpgrowth.timeutil import DEFAULT_SPAN
+
+    spans = []
+    real = mod.local_day
+    monkeypatch.setattr(mod, "local_day",
+                        lambda ts, tz, span=None: spans.append(span) or real(ts, tz, span))
+    # 23:30 on 7 March (EST), 23:30 on 8 March and 00:30 on 9 March (EDT) in New York
+    ts = [dt.datetime(2026, 3, d, h, 30, tzinfo=dt.UTC) for d, h in ((8, 4), (9, 3), (9, 4))]
+    orders = pa.table({"order_id": ["o1", "o2", "o3"], "ts": pa.array(ts, TS),
+                       "user_key": ["a", "b", "b"], "product_id": ["p"] * 3,
+                       "amount": [10.0, 20.0, 30.0], "status": ["paid"] * 3,
+                       "currency": ["CNY"] * 3})
+    res = rfm(store_of({"orders": orders}), currency="CNY", tz="America/New_York")
+    assert res.as_of == "2026-03-09"  # a fixed UTC-5 would say 8 March
+    got = {u["user_key"]: (u["last_day"], u["recency"], u["frequency"]) for u in res.users}
+    assert got == {"a": ("2026-03-07", 2, 1), "b": ("2026-03-09", 0, 2)}
+    lo, hi = spans[0]
+    assert DEFAULT_SPAN[0] < lo < ts[0].timestamp() and ts[-1].timestamp() < hi < DEFAULT_SPAN[1]
+    assert hi - lo < 5 * 86400  # the orders' days (plus a day's margin), not 2001-2040
+
+
+def test_rfm_refuses_an_unknown_time_zone(store_of):
+    with pytest.raises(InputError, match="unknown time zone"):
+        rfm(store_of({"orders": ORDERS}), tz="Nowhere/City")
+
+
+test_rfm_refuses_an_unknown_time_zone = pytest.mark.parametrize(
+    "store_of", ["duckdb"], indirect=True)(test_rfm_refuses_an_unknown_time_zone)

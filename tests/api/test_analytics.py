@@ -117,3 +117,59 @@ def test_paths_route_equals_purchase_paths(api):
     assert (body["purchases"], body["without_touch"]) == (res.purchases, res.without_touch)
     assert api.get("/v1/analytics/paths?step=author").status_code == 422
     assert api.get("/v1/analytics/paths?lookback=forever").status_code == 422
+
+
+def test_community_activity_and_members_routes_equal_the_library(api):
+    from kpgrowth.analytics.community_activity import community_activity, member_retention
+
+    a = api.get("/v1/analytics/community/activity?start=2026-01-05")
+    assert a.status_code == 200, a.text
+    assert a.json() == community_activity(api.ws, start="2026-01-05").to_dict()
+    assert a.json()["summary"] and any(s["stickiness"] for s in a.json()["summary"])
+    some = api.get("/v1/analytics/community/activity?communities=cmty002&communities=cmty001"
+                   "&communities=cmty002&end=2026-01-10").json()
+    assert some == community_activity(api.ws, end="2026-01-10",
+                                      communities=["cmty001", "cmty002"]).to_dict()
+    assert {r["community_id"] for r in some["rows"]} == {"cmty001", "cmty002"}
+    m = api.get("/v1/analytics/community/members?period=day&periods=4&mode=on").json()
+    res = member_retention(api.ws, period="day", periods=4, mode="on")
+    assert m == res.to_dict() and m["loss_ratio"] == res.loss_ratio is not None
+    assert {c["group"] for c in m["curve"]} == {"members", "non-members"}
+    default = api.get("/v1/analytics/community/members?start=2026-01-01&end=2026-01-10").json()
+    assert default == member_retention(api.ws, start="2026-01-01", end="2026-01-10").to_dict()
+    assert default["mode"] == "on_or_after" and default["periods"] == 8
+    for path in ("activity", "members"):
+        assert api.client.get(f"/v1/analytics/community/{path}").status_code == 401
+
+
+def test_community_activity_and_members_routes_refuse_bad_parameters(api):
+    many = "&".join(f"communities=c{i}" for i in range(101))
+    for path, field in (("/v1/analytics/community/activity?start=soon", "query.start"),
+                        ("/v1/analytics/community/activity?communities=", "query.communities.0"),
+                        ("/v1/analytics/community/activity?communities=a%00b",
+                         "query.communities.0"),
+                        (f"/v1/analytics/community/activity?{many}", "query.communities"),
+                        ("/v1/analytics/community/members?period=year", "query.period"),
+                        ("/v1/analytics/community/members?periods=1", "query.periods"),
+                        ("/v1/analytics/community/members?periods=61", "query.periods"),
+                        ("/v1/analytics/community/members?mode=sometimes", "query.mode"),
+                        ("/v1/analytics/community/members?end=2026-1-1", "query.end")):
+        r = api.get(path)
+        assert r.status_code == 422 and r.json()["field"] == field, (path, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    for path in ("activity?end=2026-02-30", "members?start=2026-02-30"):  # shaped like a day
+        r = api.get(f"/v1/analytics/community/{path}")
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        assert "2026-02-30" in r.json()["detail"]
+
+
+def test_community_routes_are_in_the_openapi_with_typed_models(api):
+    spec = api.client.get("/openapi.json").json()
+    for path, model in (("activity", "CommunityActivityOut"), ("members", "MemberRetentionOut")):
+        op = spec["paths"][f"/v1/analytics/community/{path}"]["get"]
+        ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"$ref": f"#/components/schemas/{model}"}
+        assert {"401", "403", "422"} <= set(op["responses"])
+    props = spec["components"]["schemas"]["ActivityDay"]["properties"]
+    assert {"dau", "wau", "mau", "dau_mau"} <= set(props)
+    assert "loss_ratio" in spec["components"]["schemas"]["MemberRetentionOut"]["properties"]

@@ -75,11 +75,11 @@ def test_language_switch(page, live_site):
     from kpgrowth.report.i18n import t
     from kpgrowth.web.pages import PAGES
 
-    assert page.inner_text("nav").split() == [t(p.label_key, "zh") for p in PAGES]
-    assert page.inner_text("nav").split()[:2] == ["经营概览", "预测"]
+    assert page.locator("nav a").all_inner_texts() == [t(p.label_key, "zh") for p in PAGES]
+    assert page.locator("nav a").all_inner_texts()[:2] == ["经营概览", "转化漏斗"]
     page.click('.langs a[data-lang="en"]')
     page.wait_for_url("**lang=en")
-    assert page.inner_text("nav").split() == [t(p.label_key, "en") for p in PAGES]
+    assert page.locator("nav a").all_inner_texts() == [t(p.label_key, "en") for p in PAGES]
     assert page.inner_text('[data-kpi="buyers"] .label') == "Buyers"
     title = page.evaluate("document.querySelector('#chart-revenue').layout.yaxis.title.text")
     assert title == "Revenue"

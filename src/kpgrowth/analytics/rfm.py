@@ -45,10 +45,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kpgrowth.analytics._periods import resolve_tz
 from kpgrowth.analytics.overview import TableSource
 from kpgrowth.errors import InputError
 from kpgrowth.result import Result
-from kpgrowth.timeutil import local_day
+from kpgrowth.timeutil import local_day, time_span
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -180,7 +181,7 @@ def rfm(source: TableSource, *, as_of: str | dt.date | None = None, bins: int = 
         raise InputError("bins must be an integer >= 2", value=bins, hint="use e.g. bins=5")
     settings = getattr(source, "settings", None)
     currency = currency or (settings.currency if settings else "CNY")
-    tz = tz or (settings.timezone if settings else "UTC")
+    tz = resolve_tz(source, tz)
     if isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of)
@@ -189,7 +190,8 @@ def rfm(source: TableSource, *, as_of: str | dt.date | None = None, bins: int = 
                              hint="e.g. as_of='2026-03-31'") from None
     o = source.table("orders")
     o = o.filter((o.currency == currency) & o.user_key.notnull())
-    o = o.mutate(day=local_day(o.ts, tz))
+    span = time_span(source, tz, (("orders", "ts"),))  # queried only for DST zones
+    o = o.mutate(day=local_day(o.ts, tz, span))
     if as_of is not None:
         o = o.filter(o.day <= ibis.literal(as_of))
     paid, refunded = o.filter(o.status == "paid"), o.filter(o.status == "refunded")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from kpgrowth.analytics.rfm import SEGMENTS
+from kpgrowth.analytics.user_behavior import MAX_COMMUNITIES
 from kpgrowth.api.deps import GateDep, Viewer
 from kpgrowth.api.problems import responses
 from kpgrowth.result import jsonable
@@ -271,6 +272,109 @@ def community(gate: GateDep, who: Viewer,
     d = _run(gate, f"community:{period}:{start}:{end}", community_health, period=period,
              start=start, end=end)
     return CommunityOut(**{k: d[k] for k in CommunityOut.model_fields})
+
+
+CommunityId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")]
+
+
+class ActivityDay(BaseModel):
+    community_id: str
+    name: str | None
+    day: str = Field(description="local day (ISO date)")
+    dau: int = Field(description="people posting a message in the community that day")
+    wau: int = Field(description="… in the 7 local days ending that day")
+    mau: int = Field(description="… in the 30 local days ending that day")
+    dau_mau: float | None = Field(description="dau / mau (stickiness); null when mau = 0")
+
+
+class ActivitySummary(BaseModel):
+    community_id: str
+    name: str | None
+    days: int = Field(description="days reported")
+    avg_dau: float = Field(description="mean DAU over the days with a MAU")
+    avg_mau: float = Field(description="mean MAU over the days with a MAU")
+    stickiness: float | None = Field(description="avg_dau / avg_mau; null without activity")
+
+
+class CommunityActivityOut(BaseModel):
+    start: str | None
+    end: str | None
+    tz: str
+    rows: list[ActivityDay] = Field(description="per community, then day: from the first to "
+                                                "the last day with a membership change or a "
+                                                "message (within start..end)")
+    summary: list[ActivitySummary] = Field(description="per community")
+
+
+@router.get("/community/activity", response_model=CommunityActivityOut,
+            responses=responses(401, 403, 422, 503),
+            summary="Daily DAU, WAU, MAU and DAU/MAU (stickiness) per community")
+def community_activity(gate: GateDep, who: Viewer, start: Day = None, end: Day = None,
+                       communities: Annotated[
+                           list[CommunityId] | None,
+                           Query(max_length=MAX_COMMUNITIES,
+                                 description="only these community ids (repeat; unknown ids "
+                                             "get rows of zeros)")] = None
+                       ) -> CommunityActivityOut:
+    from kpgrowth.analytics.community_activity import community_activity as run
+
+    ids = sorted(set(communities)) if communities else None
+    d = _run(gate, f"community_activity:{start}:{end}:{ids!r}", run, start=start, end=end,
+             communities=ids)
+    return CommunityActivityOut(**d)
+
+
+class MemberCohort(BaseModel):
+    group: Literal["members", "non-members"]
+    cohort: str = Field(description="ISO date the entry period starts")
+    size: int
+    retained: list[int | None] = Field(description="per k; null where not yet observed")
+    rates: list[float | None]
+
+
+class RetentionPoint(BaseModel):
+    group: str
+    k: int
+    cohorts: int = Field(description="cohorts observed at k")
+    size: int = Field(description="people in those cohorts")
+    retained: int
+    rate: float | None = Field(description="retained / size")
+
+
+class MemberRetentionOut(BaseModel):
+    period: str
+    periods: int
+    mode: str
+    recurring: bool
+    cohort_by: str
+    tz: str
+    params: dict[str, Any]
+    cohorts: list[MemberCohort]
+    curve: list[RetentionPoint] = Field(description="members and non-members, size-weighted "
+                                                    "over cohorts")
+    loss_ratio: float | None = Field(
+        description="(1 - R_members) / (1 - R_non-members), R pooled over k >= 1: < 1 means "
+                    "members are lost more slowly (not causal); null without data")
+    by_community: list[RetentionPoint] = Field(
+        description="the curve per community before pooling ('(none)' = non-members)")
+
+
+@router.get("/community/members", response_model=MemberRetentionOut,
+            responses=responses(401, 403, 422, 503),
+            summary="Retention of community members vs non-members, and the loss ratio")
+def community_members(gate: GateDep, who: Viewer,
+                      period: Annotated[Literal["day", "week", "month"], Query()] = "week",
+                      periods: Annotated[int, Query(ge=2, le=60)] = 8,
+                      mode: Annotated[Literal["on_or_after", "on"],
+                                      Query(description="still around in period k or later, "
+                                                        "or returned in exactly period k")]
+                      = "on_or_after",
+                      start: Day = None, end: Day = None) -> MemberRetentionOut:
+    from kpgrowth.analytics.community_activity import member_retention
+
+    d = _run(gate, f"community_members:{period}:{periods}:{mode}:{start}:{end}",
+             member_retention, period=period, periods=periods, mode=mode, start=start, end=end)
+    return MemberRetentionOut(**d)
 
 
 class RFMUser(BaseModel):
