@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kpgrowth.analytics.attribution import compare_models
 from kpgrowth.analytics.channels import channel_performance
+from kpgrowth.analytics.paths import purchase_paths
 from kpgrowth.api.app import create_app
 from kpgrowth.report.i18n import fmt_money
 
@@ -165,3 +166,76 @@ def test_empty_workspace_is_friendly(empty_site):
         assert r.status_code == 200
         assert "No paid orders in this period" in r.text and "No order can be attributed" in r.text
         assert 'id="roi"' not in r.text
+        assert "No path to show" in r.text and 'id="paths"' not in r.text
+        zh = c.get("/channels?lang=zh&step=channel&path_lookback=7d")
+        assert zh.status_code == 200 and "没有可展示的购买路径" in zh.text
+
+
+EVENTS_ZH = {"impression": "曝光", "view": "浏览", "click": "点击", "landing": "落地页",
+             "trailer_view": "试听", "signup": "注册", "add_to_cart": "加购",
+             "coupon_claim": "领券", "community_join": "入群", "…": "…"}
+PLATFORMS_ZH = {"douyin": "抖音", "wechat": "微信", "xiaohongshu": "小红书", "bilibili": "B站",
+                "zhihu": "知乎", "weibo": "微博", "kuaishou": "快手"}
+CHANNELS_ZH = {"organic": "自然流量", "paid": "付费投放", "referral": "分销转介绍",
+               "community": "社群", "kol": "达人 / KOL", "search": "搜索", "direct": "直接访问",
+               "email": "邮件", "feed": "信息流"}
+
+
+def _zh_step(step: str, kind: str) -> str:
+    """How a step should read in 中文 (written out here, not taken from the code under test)."""
+    if step == "…":
+        return step
+    if kind == "type":
+        return EVENTS_ZH[step]
+    if kind == "type@platform":
+        ev, plat = step.split("@")
+        return EVENTS_ZH[ev] + ("" if plat == "?" else "@" + PLATFORMS_ZH[plat])
+    return (PLATFORMS_ZH if kind == "platform" else CHANNELS_ZH)[step]
+
+
+@pytest.mark.parametrize("step", ["type", "type@platform", "platform", "channel"])
+def test_paths_equal_purchase_paths(client, sim_site, step):
+    login(client, sim_site.viewer)
+    r = client.get("/channels", params={"lang": "zh", "step": step, "path_lookback": "14d"})
+    assert r.status_code == 200
+    res = _lib(client, purchase_paths, step=step, lookback="14d")
+    assert len(res.rows) >= 3
+    rows, order = table(r.text, "paths")
+    assert order == [str(p["rank"]) for p in res.rows]
+    for p in res.rows:
+        cells = rows[str(p["rank"])]
+        assert int(cells["purchases"][0]) == p["purchases"]
+        assert float(cells["share"][0]) == pytest.approx(p["share"])
+        assert float(cells["revenue"][0]) == pytest.approx(p["revenue"])
+        assert cells["revenue"][1].startswith("¥")
+        assert int(cells["non_converting"][0]) == p["non_converting"]
+        rate = cells["conversion_rate"][0]
+        assert (float(rate) if rate else None) == pytest.approx(p["conversion_rate"])
+        assert cells["path"][1] == " → ".join(_zh_step(x, step) for x in p["steps"])
+    bars = plotly_data(r.text, "chart-paths")[0]
+    assert bars["orientation"] == "h" and bars["x"] == [p["purchases"] for p in res.rows]
+    assert len(set(bars["y"])) == len(bars["y"])  # one bar per path
+    assert [y.replace(" →<br>", " → ") for y in bars["y"]] == [rows[k]["path"][1] for k in order]
+    for label in ("购买前路径", "路径步骤", "行为类型", "路径转化率", "占全部购买"):
+        assert label in r.text, label
+
+
+def test_paths_in_english_and_period(client, sim_site):
+    login(client, sim_site.viewer)
+    html = client.get("/channels?lang=en&start=2026-01-15&end=2026-01-31&step=type").text
+    res = _lib(client, purchase_paths, step="type", start="2026-01-15", end="2026-01-31")
+    every = _lib(client, purchase_paths, step="type")
+    assert 0 < res.purchases < every.purchases
+    rows, order = table(html, "paths")
+    assert [int(rows[k]["purchases"][0]) for k in order] == [p["purchases"] for p in res.rows]
+    assert "Paths before purchase" in html and "trailer view" in html
+    assert f"{res.purchases} purchases" in html
+    # the paths form keeps the page's other choices
+    assert '<input type="hidden" name="start" value="2026-01-15">' in html
+
+
+def test_paths_bad_parameters(client, sim_site):
+    login(client, sim_site.viewer)
+    assert client.get("/channels?step=post").status_code == 422  # not offered on the page
+    assert client.get("/channels?step=clicks").status_code == 422
+    assert client.get("/channels?path_lookback=1y").status_code == 422

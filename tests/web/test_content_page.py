@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from kpgrowth.analytics.content import content_performance
 from kpgrowth.api.app import create_app
-from kpgrowth.report.present_channels import MIN_VIEWS
+from kpgrowth.report.present_content import MIN_VIEWS
 
 from .conftest import login
 from .test_channels_page import plotly_data, table

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kpgrowth.report import present_channels as pc
+from kpgrowth.report import present_content as pc
 from kpgrowth.report.present import chart_html
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +25,7 @@ N = 5
 
 
 def build(ws: Workspace, lang: str) -> dict[str, Any] | None:
-    """Best/worst posts (at least :data:`~kpgrowth.report.present_channels.MIN_VIEWS`
+    """Best/worst posts (at least :data:`~kpgrowth.report.present_content.MIN_VIEWS`
     views) and the hour-of-week heatmap; None without posts."""
     from kpgrowth.analytics.content import content_performance
 

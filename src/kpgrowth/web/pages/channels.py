@@ -1,9 +1,11 @@
 """``/channels``: revenue, cost and ROI per channel, and the attribution models side by side.
 
 GET parameters: ``by`` (platform, campaign, channel, post, promoter, community), ``start``
-and ``end`` (``YYYY-MM-DD`` local days, empty = open), and for the model comparison
-``dimension`` (platform, campaign, channel, post) and ``lookback`` (7d … 90d).
-A day that is not a date gives the page with the reason and status 422.
+and ``end`` (``YYYY-MM-DD`` local days, empty = open), for the model comparison
+``dimension`` (platform, campaign, channel, post) and ``lookback`` (7d … 90d), and for the
+paths before purchase ``step`` (type, type@platform, platform, channel) and
+``path_lookback`` (7d … 90d). A day that is not a date gives the page with the reason and
+status 422.
 
 Examples
 --------
@@ -21,7 +23,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kpgrowth.report import present_channels  # noqa: F401  (registers the page's labels)
+from kpgrowth.report.present_channels import STEP_KINDS  # (also registers the labels)
 from kpgrowth.web.registry import Page
 from kpgrowth.web.render import current_user, gate, lang_of, render, workspace
 
@@ -32,6 +34,8 @@ BY = ("platform", "campaign", "channel", "post", "promoter", "community")
 DIMENSIONS = ("platform", "campaign", "channel", "post")
 LOOKBACKS = ("7d", "14d", "30d", "60d", "90d")
 DayParam = Annotated[str | None, Query(max_length=10)]
+LookbackParam = Annotated[Literal[LOOKBACKS], Query()]  # type: ignore[valid-type]
+StepParam = Annotated[Literal[STEP_KINDS], Query()]  # type: ignore[valid-type]
 
 
 def parse_days(start: str | None, end: str | None,
@@ -70,16 +74,20 @@ def _names(g: Any, ws: Any, dimension: str, start: str | None, end: str | None) 
 def channels_page(request: Request,
                   by: Annotated[Literal[BY], Query()] = "platform",  # type: ignore[valid-type]
                   dimension: Annotated[Literal[DIMENSIONS], Query()] = "platform",  # type: ignore[valid-type]
-                  lookback: Annotated[Literal[LOOKBACKS], Query()] = "30d",  # type: ignore[valid-type]
+                  lookback: LookbackParam = "30d", step: StepParam = "type",
+                  path_lookback: LookbackParam = "30d",
                   start: DayParam = None, end: DayParam = None) -> HTMLResponse:
     """The channels & attribution page."""
     from kpgrowth.analytics.attribution import compare_models
     from kpgrowth.analytics.channels import channel_performance
+    from kpgrowth.analytics.paths import purchase_paths
     from kpgrowth.errors import InputError
     from kpgrowth.report.present import chart_html
     from kpgrowth.report.present_channels import (
         attribution_figure,
         attribution_table,
+        paths_figure,
+        paths_table,
         roi_figure,
         roi_table,
     )
@@ -88,7 +96,9 @@ def channels_page(request: Request,
     (start, end), error = parse_days(start, end, lang)
     ctx: dict[str, Any] = {"by": by, "bys": BY, "dimension": dimension, "dimensions": DIMENSIONS,
                            "lookback": lookback, "lookbacks": LOOKBACKS, "start": start or "",
-                           "end": end or "", "error": error, "roi": None, "attr": None}
+                           "end": end or "", "step": step, "steps": STEP_KINDS,
+                           "path_lookback": path_lookback, "error": error, "roi": None,
+                           "attr": None, "paths": None}
     if error:
         return render(request, "channels.html.j2", ctx, user=user, status=422)
     try:
@@ -98,6 +108,9 @@ def channels_page(request: Request,
                        lambda: g.read(compare_models, ws, dimension=dimension,
                                       lookback=lookback, start=start, end=end))
         names = _names(g, ws, dimension, start, end) if cmp.rows else {}
+        paths = g.cached(f"web.paths:{step}:{path_lookback}:{start}:{end}",
+                         lambda: g.read(purchase_paths, ws, step=step, lookback=path_lookback,
+                                        start=start, end=end))
     except InputError as exc:
         ctx["error"] = str(exc)
         return render(request, "channels.html.j2", ctx, user=user, status=422)
@@ -108,4 +121,7 @@ def channels_page(request: Request,
         ctx.update(attr=attribution_table(cmp, lang, names=names),
                    attr_chart=chart_html(attribution_figure(cmp, lang, names=names),
                                          div_id="chart-attribution"))
+    if paths.rows:
+        ctx.update(paths=paths_table(paths, lang, ws.settings.currency),
+                   paths_chart=chart_html(paths_figure(paths, lang), div_id="chart-paths"))
     return render(request, "channels.html.j2", ctx, user=user)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kpgrowth.report.present_channels import MIN_VIEWS  # (also registers the labels)
+from kpgrowth.report.present_content import MIN_VIEWS  # (also registers the labels)
 from kpgrowth.schema import PLATFORMS
 from kpgrowth.web.pages.channels import DayParam, parse_days
 from kpgrowth.web.registry import Page
@@ -46,7 +46,7 @@ def content_page(request: Request, platform: PlatformParam = "",
     from kpgrowth.errors import InputError
     from kpgrowth.report.i18n import platform_name
     from kpgrowth.report.present import chart_html
-    from kpgrowth.report.present_channels import (
+    from kpgrowth.report.present_content import (
         best_hours,
         group_figure,
         group_rows,
