@@ -93,3 +93,14 @@ def test_spark_workspace_persists_across_sessions(tmp_path):
     assert again.store.count("orders") == 50
     assert again.store.count("_migrations") >= 1
     assert (tmp_path / "w" / "spark-warehouse" / "orders").is_dir()
+
+
+def test_spark_store_with_a_relative_root(tmp_path, monkeypatch):
+    # table locations are registered as absolute paths, whatever the working directory
+    monkeypatch.chdir(tmp_path)
+    spark = connect("pyspark://local[2]", "rel")
+    spark.append("orders", _data(20)["orders"])
+    assert (tmp_path / "rel" / "spark-warehouse" / "orders").is_dir()
+    spark.close()
+    again = connect("pyspark://local[2]", "rel")  # re-registers the Parquet folders it finds
+    assert again.count("orders") == 20

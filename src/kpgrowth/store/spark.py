@@ -108,7 +108,7 @@ class SparkStore(Store):
         require("ibis.backends.pyspark", extra="spark", package="pyspark")
         import ibis
 
-        self.root = Path(root)
+        self.root = Path(root).resolve()  # Spark resolves relative locations under its own warehouse
         self.root.mkdir(parents=True, exist_ok=True)
         self.url = f"pyspark://{master}"
         self.spark = spark_session(master, str(self.root / "_warehouse"))
