@@ -2,7 +2,10 @@
 
 Usage: ``python benchmarks/run_all.py`` runs each ``bench_*.py`` with its defaults
 (``bench_ingest.py``: 1M rows; ``bench_simulate.py``: 20k, 100k and 1M users — the 1M run
-takes about 5 minutes and 9 GB). Run a script alone to choose sizes (``--help``).
+takes about 5 minutes and 9 GB; ``bench_analytics.py``: 10M and 100M events on DuckDB and 10M
+on Spark — about 30 minutes, plus about 13 minutes and 4 GB of disk the first time to build its
+cached datasets under ``benchmarks/results/analytics-cache/``). Run a script alone to choose
+sizes (``--help``; ``bench_analytics.py --quick`` is a 1M-event smoke run).
 """
 
 from __future__ import annotations
