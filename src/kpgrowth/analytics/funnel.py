@@ -341,29 +341,38 @@ def funnel(source: TableSource, steps: Sequence[str | Mapping[str, Any]] = DEFAU
                          min_gap=min_gap, max_gap=max_gap, exclusions=exclusions,
                          repeat=repeat, breakdown=breakdown, start=start, end=end, tz=tz,
                          platforms=platforms)
-    wide = _match(source, plan, lo, hi, platforms)
+    # The match is computed once into a cache (a temp table on DuckDB, a persisted frame on
+    # Spark) that the statistics queries share. ``view()`` makes the expression unique, so
+    # Ibis never hands back a table cached by an earlier call (the data may have changed
+    # since). The cache is released before returning, so no ``ibis_cached_*`` table outlives
+    # this call (it would show in ``store.tables()``); the result keeps the lazy match.
+    lazy = _match(source, plan, lo, hi, platforms)
     n = len(plan.steps)
-    if breakdown and breakdown_limit is not None:
-        sizes = (wide.filter(wide.bd.notnull()).group_by("bd").aggregate(c=ibis._.count())
-                 .order_by([ibis.desc("c"), "bd"]).to_pyarrow())
-        if sizes.num_rows > breakdown_limit:
-            top = sizes.column("bd").to_pylist()[:breakdown_limit]
-            wide = wide.mutate(bd=ibis.ifelse(wide.bd.isin(top) | wide.bd.isnull(),
-                                              wide.bd, ibis.literal(OTHER)))
-    rows_all = stats(wide, n, by=False, hist=True, repeat=repeat).to_pyarrow().to_pylist()
     labels = [s.label for s in plan.steps]
-    overall = _rows(rows_all[0], labels, repeat)
     by: list[dict[str, Any]] = []
-    if breakdown:
-        groups = stats(wide, n, by=True, hist=False, repeat=repeat).to_pyarrow().to_pylist()
-        groups.sort(key=lambda g: (-(g["n0"] or 0), g["bd"] is None, str(g["bd"])))
-        for g in groups:
-            by.extend({"breakdown": g["bd"], **r} for r in _rows(g, labels, repeat))
+    with lazy.view().cache() as wide:
+        rows_all = stats(wide, n, by=False, hist=True, repeat=repeat).to_pyarrow().to_pylist()
+        overall = _rows(rows_all[0], labels, repeat)
+        if breakdown:
+            groups = stats(wide, n, by=True, hist=False, repeat=repeat).to_pyarrow().to_pylist()
+            # every entry has t0, so n0 is the group's size: pool beyond the largest ones
+            sized = sorted((g for g in groups if g["bd"] is not None),
+                           key=lambda g: (-(g["n0"] or 0), g["bd"]))
+            if breakdown_limit is not None and len(sized) > breakdown_limit:
+                top = [g["bd"] for g in sized[:breakdown_limit]]
+                pool = lambda w: w.mutate(bd=ibis.ifelse(
+                    w.bd.isin(top) | w.bd.isnull(), w.bd, ibis.literal(OTHER)))
+                lazy = pool(lazy)
+                groups = stats(pool(wide), n, by=True, hist=False,
+                               repeat=repeat).to_pyarrow().to_pylist()
+            groups.sort(key=lambda g: (-(g["n0"] or 0), g["bd"] is None, str(g["bd"])))
+            for g in groups:
+                by.extend({"breakdown": g["bd"], **r} for r in _rows(g, labels, repeat))
     return FunnelResult(
         steps=labels, unit="conversions" if repeat else "users", overall=overall, by=by,
         histogram=_histogram(rows_all[0], labels), breakdown=breakdown, window_s=plan.window,
         order=order, start=start, end=end, platforms=list(platforms) if platforms else None,
-        _wide=wide, _events=source.table("events"))
+        _wide=lazy, _events=source.table("events"))
 
 
 _DEFAULTS: dict[str, Any] = {

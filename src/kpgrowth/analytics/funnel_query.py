@@ -267,15 +267,14 @@ def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any
         ent = first.select(aid=first.event_id, user_key=first.user_key, t1=first.ts,
                            tend=first.tend,
                            bd=first[bd_col].cast("string") if bd_col else ibis.null("string"))
-    elif bd_col:
-        first = first.mutate(rn=ibis.row_number().over(order_w))
-        first = first.filter(first.rn == 0)
-        ent = first.select(aid=first.user_key, user_key=first.user_key, t1=first.ts,
-                           bd=first[bd_col].cast("string"))
-    else:
-        ent = first.group_by("user_key").aggregate(t1=first.ts.min())
+    else:  # one entry per user: a group-by, not a window over every step-1 event
+        aggs = {"t1": first.ts.min()}
+        if bd_col:  # the value on the first step-1 event, ties broken by event_id
+            key = ibis.struct({"ts": first.ts, "id": first.event_id})
+            aggs["bd"] = first[bd_col].cast("string").argmin(key)
+        ent = first.group_by("user_key").aggregate(**aggs)
         ent = ent.select(aid=ent.user_key, user_key=ent.user_key, t1=ent.t1,
-                         bd=ibis.null("string"))
+                         bd=ent.bd if bd_col else ibis.null("string"))
     if plan.breakdown and "." in plan.breakdown:
         col = plan.breakdown.split(".", 1)[1]
         u = users.select(u_key=users.user_key, u_bd=users[col].cast("string"))  # type: ignore[union-attr]
@@ -285,15 +284,18 @@ def match(events: ir.Table, users: ir.Table | None, plan: Plan, lo: Any, hi: Any
         ent = _attribute(ent, side, latest=plan.breakdown != "community")
 
     # -- timeline: one row per (user, ts) with step flags, rank and exclusion counts ------
-    preds = {f"f{k}": s.predicate(e) for k, s in enumerate(steps)}
-    xpred = e.type.isin(plan.exclusions) if excl else ibis.literal(False)
+    # Only strict mode (ranks over every event) and the exclusion count looked up at the
+    # entry time (sequential with exclusions) need the step-1 events; otherwise the flag
+    # f0 is never read and the timeline holds steps 2..n (and exclusions) only.
+    need_first = strict or (excl and not anyorder)
+    flagged = list(enumerate(steps)) if need_first else list(enumerate(steps))[1:]
     rel = e
     if not strict:
-        anyp = xpred
-        for p in preds.values():
-            anyp |= p
+        anyp = e.type.isin(plan.exclusions) if excl else ibis.literal(False)
+        for _, s in flagged:
+            anyp |= s.predicate(e)
         rel = e.filter(anyp)
-    preds = {f"f{k}": s.predicate(rel) for k, s in enumerate(steps)}
+    preds = {f"f{k}": s.predicate(rel) for k, s in flagged}
     aggs = {k: p.cast("int32").max() for k, p in preds.items()}
     if excl:
         aggs["nx"] = rel.type.isin(plan.exclusions).cast("int64").sum()
